@@ -1,6 +1,7 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from trytond.model.exceptions import AccessError, RequiredValidationError
+from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (CompanyTestMixin, create_company,
                                            set_company)
 from trytond.modules.svc_customer_service.exceptions import (CancelError,
@@ -51,17 +52,22 @@ def create_user(login, group_xml_id, company):
     return user
 
 
+def create_employee(name, company):
+    pool = Pool()
+    Party = pool.get('party.party')
+    Employee = pool.get('company.employee')
+    party, = Party.create([{'name': name}])
+    employee, = Employee.create([{
+                'party': party.id,
+                'company': company.id,
+                }])
+    return employee
+
+
 def bring_to_accepted(ticket):
     pool = Pool()
     Ticket = pool.get('svc.repair.ticket')
-    Party = pool.get('party.party')
-    Employee = pool.get('company.employee')
-    party, = Party.create([{'name': "李师傅"}])
-    employee, = Employee.create([{
-                'party': party.id,
-                'company': ticket.company.id,
-                }])
-    ticket.technician = employee
+    ticket.technician = create_employee("李师傅", ticket.company)
     ticket.grade = 'B'
     ticket.urgency = 'general'
     ticket.save()
@@ -287,13 +293,21 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
         "Test who may record and read receptions"
         pool = Pool()
         Reception = pool.get('svc.reception')
+        Ticket = pool.get('svc.repair.ticket')
         User = pool.get('res.user')
         company = create_company()
         with set_company(company):
             caller = create_caller()
             clerk = create_user('clerk', 'group_reception', company)
+            dispatcher = create_user(
+                'dispatcher', 'group_dispatcher', company)
             technician = create_user(
                 'technician', 'group_technician', company)
+            employee = create_employee("李师傅", company)
+            User.write([technician], {
+                    'employees': [('add', [employee.id])],
+                    'employee': employee.id,
+                    })
             nobody, = User.create([{'name': "nobody", 'login': 'nobody'}])
             values = {
                 'caller': caller.id,
@@ -303,14 +317,28 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
 
             with Transaction().set_user(clerk.id), \
                     Transaction().set_context(_check_access=True):
-                reception, = Reception.create([values])
-                Reception.create_ticket([reception])
+                reception, other = Reception.create([values, values])
+                Reception.create_ticket([reception, other])
                 self.assertEqual(reception.state, 'processing')
                 self.assertEqual(reception.received_by, clerk)
+            Ticket.write([reception.ticket], {'technician': employee.id})
+
+            with Transaction().set_user(dispatcher.id), \
+                    Transaction().set_context(_check_access=True):
+                self.assertEqual(
+                    Reception.search([], order=[('id', 'ASC')]),
+                    [reception, other])
+                with self.assertRaises(AccessError):
+                    Reception.create([values])
+                with self.assertRaises(AccessButtonError):
+                    Reception.cancel([reception])
 
             with Transaction().set_user(technician.id), \
                     Transaction().set_context(_check_access=True):
                 self.assertEqual(Reception.search([]), [reception])
+                read, = Reception.read(
+                    [reception.id], ['ticket_state', 'ticket.rec_name'])
+                self.assertEqual(read['ticket_state'], 'draft')
                 with self.assertRaises(AccessError):
                     Reception.create([values])
                 with self.assertRaises(AccessError):
