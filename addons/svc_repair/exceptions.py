@@ -1,0 +1,28 @@
+# This file is part of the svc_repair Tryton module, licensed under the
+# GNU General Public License version 3 or later (see pyproject.toml).
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError, ValidationError
+
+
+class ResponseDelayValidationError(ValidationError):
+    pass
+
+
+class TicketDispatchError(UserError):
+    pass
+
+
+class TicketFinishError(UserError):
+    pass
+
+
+class TicketAcceptError(UserError):
+    pass
+
+
+class TicketCloseError(UserError):
+    pass
+
+
+class TicketDeleteError(AccessError):
+    pass

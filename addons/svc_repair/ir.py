@@ -1,0 +1,34 @@
+# This file is part of the svc_repair Tryton module, licensed under the
+# GNU General Public License version 3 or later (see pyproject.toml).
+from trytond.pool import Pool, PoolMeta
+
+EMPLOYEE_RULE_MODELS = {'svc.repair.ticket'}
+
+
+class Rule(metaclass=PoolMeta):
+    __name__ = 'ir.rule'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.domain.help += (
+            '\n- "employees" as list of ids from the current user '
+            '(repair tickets)')
+
+    @classmethod
+    def _get_context(cls, model_name):
+        pool = Pool()
+        User = pool.get('res.user')
+        context = super()._get_context(model_name)
+        if model_name in EMPLOYEE_RULE_MODELS:
+            context['employees'] = User.get_employees()
+        return context
+
+    @classmethod
+    def _get_cache_key(cls, model_names):
+        pool = Pool()
+        User = pool.get('res.user')
+        key = super()._get_cache_key(model_names)
+        if EMPLOYEE_RULE_MODELS & set(model_names):
+            key = (*key, User.get_employees())
+        return key
