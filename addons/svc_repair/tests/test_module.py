@@ -412,12 +412,12 @@ class SvcRepairTestCase(ModuleTestCase):
                 Transaction().set_context(language='zh_CN'):
             for values, message in [
                     ({'description': "漏水"},
-                        '请填写"维修工作单"记录"[^"]*"的"报修人"。'),
+                        '^请填写“维修工作单”记录“[^”]*”的必填字段“报修人”。'),
                     ({'reporter': env.reporter.id},
-                        '请填写"维修工作单"记录"[^"]*"的"故障描述"。'),
+                        '^请填写“维修工作单”记录“[^”]*”的必填字段“故障描述”。'),
                     ({'reporter': env.reporter.id, 'description': "漏水",
                             'grade': 'Z'},
-                        '"维修工作单"记录"[^"]*"的"维修分级"的值"Z"'
+                        '^“维修工作单”记录“[^”]*”的字段“维修分级”的值“Z”'
                         '不是允许的选项之一。'),
                     ]:
                 with self.subTest(values=values):
