@@ -410,13 +410,17 @@ class SvcRepairTestCase(ModuleTestCase):
 
         with set_company(env.company), \
                 Transaction().set_context(language='zh_CN'):
+            invalid_grade = {
+                'reporter': env.reporter.id,
+                'description': "漏水",
+                'grade': 'Z',
+                }
             for values, message in [
                     ({'description': "漏水"},
                         '^请填写“维修工作单”记录“[^”]*”的必填字段“报修人”。'),
                     ({'reporter': env.reporter.id},
                         '^请填写“维修工作单”记录“[^”]*”的必填字段“故障描述”。'),
-                    ({'reporter': env.reporter.id, 'description': "漏水",
-                            'grade': 'Z'},
+                    (invalid_grade,
                         '^“维修工作单”记录“[^”]*”的字段“维修分级”的值“Z”'
                         '不是允许的选项之一。'),
                     ]:
