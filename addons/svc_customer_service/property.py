@@ -14,7 +14,7 @@ class Reception(metaclass=PoolMeta):
             },
         help="The house the request is about.")
 
-    @fields.depends('house', 'caller', 'contact_phone', 'address')
+    @fields.depends('house', 'address', methods=['on_change_caller'])
     def on_change_house(self):
         if not self.house:
             return

@@ -1,6 +1,7 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.model.exceptions import AccessError, RequiredValidationError
+from trytond.model.exceptions import (AccessError, ForeignKeyError,
+                                      RequiredValidationError)
 from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (CompanyTestMixin, create_company,
                                            set_company)
@@ -276,6 +277,7 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
         "Test copying a reception gives a new open request"
         pool = Pool()
         Reception = pool.get('svc.reception')
+        Ticket = pool.get('svc.repair.ticket')
         company = create_company()
         with set_company(company):
             reception = create_reception(create_caller(), reply="已派工")
@@ -287,6 +289,23 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertIsNone(copy.reply)
             self.assertNotEqual(copy.number, reception.number)
             self.assertEqual(copy.content, reception.content)
+
+            ticket_copy, = Ticket.copy([reception.ticket])
+            self.assertEqual(list(ticket_copy.receptions), [])
+
+    @with_transaction()
+    def test_ticket_delete(self):
+        "Test a work order made from a reception can not be deleted"
+        pool = Pool()
+        Reception = pool.get('svc.reception')
+        Ticket = pool.get('svc.repair.ticket')
+        company = create_company()
+        with set_company(company):
+            reception = create_reception(create_caller())
+            Reception.create_ticket([reception])
+
+            with self.assertRaises(ForeignKeyError):
+                Ticket.delete([reception.ticket])
 
     @with_transaction()
     def test_roles(self):
