@@ -195,7 +195,7 @@ class Reception(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def default_received_by(cls):
-        return Transaction().user
+        return Transaction().user or None
 
     @classmethod
     def default_state(cls):
@@ -255,7 +255,7 @@ class Reception(Workflow, ModelSQL, ModelView):
         default = default.copy() if default is not None else {}
         default.setdefault('number', None)
         default.setdefault('received_at', dt.datetime.now())
-        default.setdefault('received_by', Transaction().user)
+        default.setdefault('received_by', Transaction().user or None)
         default.setdefault('reply', None)
         default.setdefault('ticket', None)
         default.setdefault('closed_by', None)
@@ -300,7 +300,7 @@ class Reception(Workflow, ModelSQL, ModelView):
         for reception in receptions:
             reception.check_close()
         cls.write(receptions, {
-                'closed_by': Transaction().user,
+                'closed_by': Transaction().user or None,
                 'closed_at': dt.datetime.now(),
                 })
 
