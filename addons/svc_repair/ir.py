@@ -9,13 +9,6 @@ class Rule(metaclass=PoolMeta):
     __name__ = 'ir.rule'
 
     @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.domain.help += (
-            '\n- "employees" as list of ids from the current user '
-            '(repair tickets)')
-
-    @classmethod
     def _get_context(cls, model_name):
         pool = Pool()
         User = pool.get('res.user')

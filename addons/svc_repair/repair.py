@@ -7,15 +7,15 @@ from sql import Null
 from sql.functions import CharLength
 
 from trytond.i18n import gettext
-from trytond.model import (ChatMixin, Index, ModelSQL, ModelView, Workflow,
-                           fields)
+from trytond.model import (
+    ChatMixin, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .exceptions import (TicketAcceptError, TicketCloseError,
-                         TicketDeleteError, TicketDispatchError,
-                         TicketFinishError)
+from .exceptions import (
+    TicketAcceptError, TicketCloseError, TicketDeleteError,
+    TicketDispatchError, TicketFinishError)
 
 UNSTARTED = ['draft', 'assigned']
 
