@@ -5,10 +5,10 @@ import datetime as dt
 from sql.functions import CharLength
 
 from trytond.i18n import gettext
-from trytond.model import (Index, ModelSingleton, ModelSQL, ModelView,
-                           Workflow, fields)
-from trytond.modules.company.model import (CompanyMultiValueMixin,
-                                           CompanyValueMixin)
+from trytond.model import (
+    Index, ModelSingleton, ModelSQL, ModelView, Workflow, fields)
+from trytond.modules.company.model import (
+    CompanyMultiValueMixin, CompanyValueMixin)
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id, If
 from trytond.transaction import Transaction

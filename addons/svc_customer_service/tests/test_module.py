@@ -1,13 +1,12 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.model.exceptions import (AccessError, ForeignKeyError,
-                                      RequiredValidationError)
+from trytond.model.exceptions import (
+    AccessError, ForeignKeyError, RequiredValidationError)
 from trytond.model.modelview import AccessButtonError
-from trytond.modules.company.tests import (CompanyTestMixin, create_company,
-                                           set_company)
-from trytond.modules.svc_customer_service.exceptions import (CancelError,
-                                                             CloseError,
-                                                             CreateTicketError)
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
+from trytond.modules.svc_customer_service.exceptions import (
+    CancelError, CloseError, CreateTicketError)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction

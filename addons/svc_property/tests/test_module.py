@@ -8,10 +8,10 @@ from decimal import Decimal
 import polib
 
 from trytond.exceptions import UserError
-from trytond.model.exceptions import (AccessError, SQLConstraintError,
-                                      ValidationError)
-from trytond.modules.company.tests import (CompanyTestMixin, create_company,
-                                           set_company)
+from trytond.model.exceptions import (
+    AccessError, SQLConstraintError, ValidationError)
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
