@@ -1,0 +1,309 @@
+"""The sao web client on the zh_CN demo database, driven by Chromium.
+
+A module fixture builds a demo database with scripts/demo.py (PostgreSQL
+when TRYTOND_DATABASE__URI is set, else SQLite), serves it with trytond on
+a free port, and the tests log in as the demo users with a zh-CN browser.
+Screenshots go to var/screenshots/ (look at them: a test cannot tell
+Chinese glyphs from empty boxes).
+"""
+import base64
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path('/usr/bin/chromium')
+CHROMIUM_ARGS = [
+    '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run']
+SCREENSHOTS = ROOT / 'var' / 'screenshots'
+SAO = ROOT / 'var' / 'sao'
+DEMO_PASSWORD = 'demo-2026'
+ADMIN_PASSWORD = 'admin-2026'
+TIMEOUT = 30_000  # ms, for sao's waits
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="/usr/bin/chromium is not installed (scripts/setup installs it)")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def drop_postgresql(uri, name):
+    import psycopg
+    with psycopg.connect(uri, dbname='postgres', autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def wait_http(url, process, log, timeout=90):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            pytest.fail("trytond stopped:\n" + log.read_text()[-3000:])
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if b'Tryton' in response.read():
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"{url} not served in {timeout} s:\n"
+        + log.read_text()[-3000:])
+
+
+class Server:
+    "The demo database served by trytond"
+
+    def __init__(self, uri, database, port):
+        self.uri = uri
+        self.database = database
+        self.base = f'http://127.0.0.1:{port}'
+        self.backend = urllib.parse.urlparse(uri).scheme
+
+    def url(self, fragment=''):
+        return f'{self.base}/#{self.database}{fragment}'
+
+    def rpc(self, method, *params):
+        "JSON-RPC as admin (to know what the browser should show)"
+        if not hasattr(self, '_auth'):
+            user_id, session, _ = self._post(None, 'common.db.login',
+                'admin', {'password': ADMIN_PASSWORD}, 'zh_CN')
+            self._auth = 'Session ' + base64.b64encode(
+                f'admin:{user_id}:{session}'.encode()).decode()
+        return self._post(self._auth, method, *params)
+
+    def _post(self, auth, method, *params):
+        request = urllib.request.Request(
+            f'{self.base}/{self.database}/rpc/',
+            data=json.dumps(
+                {'id': 1, 'method': method, 'params': params}).encode(),
+            headers={'Content-Type': 'application/json',
+                **({'Authorization': auth} if auth else {})})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read())
+        if answer.get('error'):
+            raise RuntimeError(answer['error'])
+        return answer['result']
+
+
+@pytest.fixture(scope='module')
+def server(tmp_path_factory):
+    if not (SAO / 'dist' / 'tryton-sao.js').exists():
+        pytest.fail("sao is missing from var/sao: run scripts/setup")
+    uri = os.environ.get('TRYTOND_DATABASE__URI') or 'sqlite://'
+    database = f'svc_browser_{uuid.uuid4().hex[:8]}'
+    data_dir = tmp_path_factory.mktemp('demo')
+    port = free_port()
+    env = dict(os.environ, TRYTOND_DATABASE__URI=uri)
+    build = subprocess.run(
+        [sys.executable, str(ROOT / 'scripts' / 'demo.py'), '--no-serve',
+            '--rebuild', '--database', database, '--data-dir',
+            str(data_dir), '--port', str(port), '--database-uri', uri],
+        env=env, capture_output=True, text=True)
+    if build.returncode:
+        if uri.startswith('postgresql'):
+            drop_postgresql(uri, database)
+        pytest.fail("scripts/demo.py failed:\n" + build.stdout[-3000:]
+            + build.stderr[-5000:])
+    log = data_dir / 'trytond.log'
+    with log.open('w') as log_file:
+        process = subprocess.Popen(
+            [sys.executable, str(Path(sys.executable).parent / 'trytond'),
+                '-c', str(data_dir / 'trytond.conf'), '-d', database],
+            env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    try:
+        demo = Server(uri, database, port)
+        wait_http(demo.base + '/', process, log)
+        yield demo
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(10)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        if uri.startswith('postgresql'):
+            drop_postgresql(uri, database)
+
+
+@pytest.fixture(scope='module')
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def new_page(**options):
+        context = browser.new_context(locale='zh-CN', **options)
+        context.set_default_timeout(TIMEOUT)
+        contexts.append(context)
+        return context.new_page()
+    yield new_page
+    for context in contexts:
+        context.close()
+
+
+def login(page, server, user, password, fragment=''):
+    "Log in through sao's two dialogs; fragment opens a model after"
+    page.goto(server.url(fragment))
+    page.wait_for_selector('.login-dialog input#login')
+    page.wait_for_function(
+        "() => document.querySelector('.login-dialog input#database')"
+        "?.value")
+    page.fill('.login-dialog input#login', user)
+    page.click('.login-dialog button[type=submit]')
+    page.wait_for_selector('.ask-dialog input#ask-dialog-entry')
+    page.fill('.ask-dialog input#ask-dialog-entry', password)
+    page.keyboard.press('Enter')
+    page.wait_for_selector('#menu .column-char', state='attached')
+
+
+def active_tab(page):
+    return page.locator('#tabcontent .tab-pane.active')
+
+
+def wait_form_focus(page):
+    "sao redraws the new form with its defaults, then focuses a field"
+    page.wait_for_function(
+        "() => { const e = document.activeElement;"
+        " return e && e.closest('#tabcontent .form')"
+        " && ['INPUT', 'TEXTAREA', 'SELECT'].includes(e.tagName); }")
+
+
+def show_field(tab, name):
+    "Open the notebook page that holds the field"
+    pane = tab.locator(f'[name="{name}"]').first.evaluate(
+        "e => e.closest('.form-notebook > .tab-content > .tab-pane')?.id")
+    if pane:
+        tab.locator(f'a[href="#{pane}"]').click()
+
+
+def choose(tab, name, text):
+    "Type into a Many2One and pick the completion that matches"
+    show_field(tab, name)
+    entry = tab.locator(f'input[name="{name}"]')
+    entry.click()
+    entry.press_sequentially(text, delay=50)
+    widget = tab.locator(
+        '.form-many2one', has=tab.page.locator(f'input[name="{name}"]'))
+    widget.locator('li.completion a', has_text=text).first.click()
+    tab.page.wait_for_function(
+        "([e, text]) => e.value.includes(text)",
+        arg=[entry.element_handle(), text])
+
+
+def select(tab, name, text):
+    "Pick the option of a Selection whose label contains text"
+    show_field(tab, name)
+    widget = tab.locator(f'select[name="{name}"]')
+    labels = widget.locator('option').all_inner_texts()
+    label, = [t for t in labels if text in t]
+    widget.select_option(label=label)
+
+
+def selected_text(tab, name):
+    return tab.locator(f'select[name="{name}"]').evaluate(
+        "s => s.options[s.selectedIndex]?.text")
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_dispatcher_creates_and_dispatches_ticket(server, new_page):
+    page = new_page(viewport={'width': 1280, 'height': 860})
+    login(page, server, 'dispatcher', DEMO_PASSWORD,
+        '/model/svc.repair.ticket')
+    tab = active_tab(page)
+    tab.locator('.treeview').first.wait_for(state='attached')
+    assert page.locator('#tablist').get_by_text("维修工作单").count()
+
+    tab.locator('button#new_').click()
+    wait_form_focus(page)
+    assert tab.get_by_text("报修人").first.is_visible()
+    choose(tab, 'reporter', "王建国")
+    show_field(tab, 'description')
+    tab.locator('[name="description"]').fill("浏览器测试：3栋电梯厅灯管闪烁")
+    select(tab, 'grade', "一般")
+    select(tab, 'urgency', "紧急")
+    choose(tab, 'technician', "张伟")
+    tab.locator('button#save').click()
+    page.wait_for_function(
+        "() => document.querySelector("
+        "'#tabcontent .tab-pane.active button#save')?.disabled")
+    number = tab.locator('input[name="number"]').input_value()
+    assert number.startswith('WX')
+
+    tab.locator('button[name="dispatch"]').click()
+    page.wait_for_function(
+        "() => { const s = document.querySelector("
+        "'#tabcontent .tab-pane.active select[name=\"state\"]');"
+        " return s && s.options[s.selectedIndex]?.text === '已派工'; }")
+    assert selected_text(tab, 'state') == "已派工"
+    assert tab.get_by_text("维修工作单").count() or page.locator(
+        '#tablist').get_by_text("维修工作单").count()
+    show_field(tab, 'technician')
+    path = screenshot(page, f'dispatcher-ticket-{server.backend}.png')
+    assert path.stat().st_size > 10_000
+
+    tickets = server.rpc('model.svc.repair.ticket.search_read',
+        [('number', '=', number)], 0, None, None,
+        ['state', 'technician.rec_name', 'dispatched_by.login'], {})
+    assert tickets[0]['state'] == 'assigned'
+    assert "张伟" in tickets[0]['technician.']['rec_name']
+    assert tickets[0]['dispatched_by.']['login'] == 'dispatcher'
+
+
+def test_technician_phone_sees_own_tickets(server, new_page):
+    page = new_page(viewport={'width': 390, 'height': 844},
+        is_mobile=True, has_touch=True)
+    login(page, server, 'technician', DEMO_PASSWORD,
+        '/model/svc.repair.ticket')
+    tab = active_tab(page)
+    rows = tab.locator('.treeview table.tree > tbody > tr')
+    rows.first.wait_for()
+    page.wait_for_load_state('networkidle')
+    shown = {number for number in (
+            row.inner_text() for row in rows.all()) if number}
+
+    tickets = server.rpc('model.svc.repair.ticket.search_read',
+        [], 0, None, None,
+        ['number', 'technician', 'assistants'], {})
+    employee_ids = {e['id'] for e in server.rpc(
+            'model.company.employee.search_read',
+            [('party.name', 'like', "张伟%")], 0, None, None, ['id'], {})}
+    own = {t['number'] for t in tickets
+        if (t['technician'] in employee_ids
+            or employee_ids & set(t['assistants']))}
+    others = {t['number'] for t in tickets} - own
+    assert own and others
+    shown_numbers = {n for n in own | others
+        if any(n in text for text in shown)}
+    assert shown_numbers == own, (shown_numbers, own)
+    screenshot(page, f'technician-phone-{server.backend}.png')
