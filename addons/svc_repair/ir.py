@@ -2,8 +2,6 @@
 # GNU General Public License version 3 or later (see pyproject.toml).
 from trytond.pool import Pool, PoolMeta
 
-EMPLOYEE_RULE_MODELS = {'svc.repair.ticket'}
-
 
 class Rule(metaclass=PoolMeta):
     __name__ = 'ir.rule'
@@ -13,8 +11,7 @@ class Rule(metaclass=PoolMeta):
         pool = Pool()
         User = pool.get('res.user')
         context = super()._get_context(model_name)
-        if model_name in EMPLOYEE_RULE_MODELS:
-            context['employees'] = User.get_employees()
+        context['employees'] = User.get_employees()
         return context
 
     @classmethod
@@ -22,6 +19,4 @@ class Rule(metaclass=PoolMeta):
         pool = Pool()
         User = pool.get('res.user')
         key = super()._get_cache_key(model_names)
-        if EMPLOYEE_RULE_MODELS & set(model_names):
-            key = (*key, User.get_employees())
-        return key
+        return (*key, User.get_employees())
