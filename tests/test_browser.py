@@ -157,7 +157,8 @@ def new_page(browser):
     contexts = []
 
     def new_page(**options):
-        context = browser.new_context(locale='zh-CN', **options)
+        context = browser.new_context(
+            locale='zh-CN', timezone_id='Asia/Shanghai', **options)
         context.set_default_timeout(TIMEOUT)
         contexts.append(context)
         return context.new_page()
@@ -170,9 +171,11 @@ def login(page, server, user, password, fragment=''):
     "Log in through sao's two dialogs; fragment opens a model after"
     page.goto(server.url(fragment))
     page.wait_for_selector('.login-dialog input#login')
+    # sao fills the database a moment later: an input when the server
+    # lists one database, a select when it lists several (PostgreSQL)
     page.wait_for_function(
-        "() => document.querySelector('.login-dialog input#database')"
-        "?.value")
+        "() => Array.from(document.querySelectorAll("
+        "'.login-dialog #database')).some(e => e.value)")
     page.fill('.login-dialog input#login', user)
     page.click('.login-dialog button[type=submit]')
     page.wait_for_selector('.ask-dialog input#ask-dialog-entry')
