@@ -11,6 +11,7 @@ Use scripts/demo (which runs scripts/setup first) rather than this file.
 """
 import argparse
 import datetime as dt
+import hashlib
 import importlib.util
 import os
 import random
@@ -194,6 +195,9 @@ def main(argv=None):
     else:
         print(f"demo: database {args.database!r} is ready "
             "(use --rebuild to start over)")
+        if demo.stamp.read_text().strip() != addons_hash():
+            print("demo: addons/ changed since this demo was built; "
+                "scripts/demo --rebuild shows the changes")
     demo.print_welcome()
     if not args.no_serve:
         demo.serve()
@@ -226,6 +230,16 @@ def parse_args(argv):
         help="configuration, SQLite files and filestore "
         "(default: var/demo)")
     return parser.parse_args(argv)
+
+
+def addons_hash():
+    "A digest of addons/, to tell whether the demo predates a change"
+    digest = hashlib.sha1()
+    for path in sorted((ROOT / 'addons').rglob('*')):
+        if path.is_file() and '__pycache__' not in path.parts:
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def module_written(name):
@@ -341,7 +355,7 @@ class Demo:
         os.environ.update(
             (k, v) for k, v in self.env.items() if k.startswith('TRYTOND'))
         DemoData(self.name, self.config_file).load()
-        self.stamp.write_text(dt.datetime.now().isoformat() + '\n')
+        self.stamp.write_text(addons_hash() + '\n')
 
     # Serving --------------------------------------------------------------
     @property

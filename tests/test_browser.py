@@ -7,6 +7,7 @@ Screenshots go to var/screenshots/ (look at them: a test cannot tell
 Chinese glyphs from empty boxes).
 """
 import base64
+import contextlib
 import json
 import os
 import signal
@@ -161,7 +162,11 @@ def new_page(browser):
             locale='zh-CN', timezone_id='Asia/Shanghai', **options)
         context.set_default_timeout(TIMEOUT)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.sao_errors = []
+        page.on('pageerror', lambda error: page.sao_errors.append(
+                str(error)))
+        return page
     yield new_page
     for context in contexts:
         context.close()
@@ -182,6 +187,25 @@ def login(page, server, user, password, fragment=''):
     page.fill('.ask-dialog input#ask-dialog-entry', password)
     page.keyboard.press('Enter')
     page.wait_for_selector('#menu .column-char', state='attached')
+
+
+@contextlib.contextmanager
+def telling_sao_errors(page):
+    "A wait that times out after an error fails with the error's text"
+    try:
+        yield
+    except Exception as error:
+        dialogs = []
+        try:
+            dialogs = page.locator(
+                '.modal-dialog:visible').all_inner_texts()
+        except Exception:
+            pass
+        if page.sao_errors or dialogs:
+            raise AssertionError(
+                "sao JavaScript errors: %s; dialogs shown: %s" % (
+                    page.sao_errors, dialogs)) from error
+        raise
 
 
 def active_tab(page):
@@ -241,72 +265,74 @@ def screenshot(page, name):
 
 def test_dispatcher_creates_and_dispatches_ticket(server, new_page):
     page = new_page(viewport={'width': 1280, 'height': 860})
-    login(page, server, 'dispatcher', DEMO_PASSWORD,
-        '/model/svc.repair.ticket')
-    tab = active_tab(page)
-    tab.locator('.treeview').first.wait_for(state='attached')
-    assert page.locator('#tablist').get_by_text("维修工作单").count()
+    with telling_sao_errors(page):
+        login(page, server, 'dispatcher', DEMO_PASSWORD,
+            '/model/svc.repair.ticket')
+        tab = active_tab(page)
+        tab.locator('.treeview').first.wait_for(state='attached')
+        assert page.locator('#tablist').get_by_text("维修工作单").count()
 
-    tab.locator('button#new_').click()
-    wait_form_focus(page)
-    assert tab.get_by_text("报修人").first.is_visible()
-    choose(tab, 'reporter', "王建国")
-    show_field(tab, 'description')
-    tab.locator('[name="description"]').fill("浏览器测试：3栋电梯厅灯管闪烁")
-    select(tab, 'grade', "一般")
-    select(tab, 'urgency', "紧急")
-    choose(tab, 'technician', "张伟")
-    tab.locator('button#save').click()
-    page.wait_for_function(
-        "() => document.querySelector("
-        "'#tabcontent .tab-pane.active button#save')?.disabled")
-    number = tab.locator('input[name="number"]').input_value()
-    assert number.startswith('WX')
+        tab.locator('button#new_').click()
+        wait_form_focus(page)
+        assert tab.get_by_text("报修人").first.is_visible()
+        choose(tab, 'reporter', "王建国")
+        show_field(tab, 'description')
+        tab.locator('[name="description"]').fill("浏览器测试：3栋电梯厅灯管闪烁")
+        select(tab, 'grade', "一般")
+        select(tab, 'urgency', "紧急")
+        choose(tab, 'technician', "张伟")
+        tab.locator('button#save').click()
+        page.wait_for_function(
+            "() => document.querySelector("
+            "'#tabcontent .tab-pane.active button#save')?.disabled")
+        number = tab.locator('input[name="number"]').input_value()
+        assert number.startswith('WX')
 
-    tab.locator('button[name="dispatch"]').click()
-    page.wait_for_function(
-        "() => { const s = document.querySelector("
-        "'#tabcontent .tab-pane.active select[name=\"state\"]');"
-        " return s && s.options[s.selectedIndex]?.text === '已派工'; }")
-    assert selected_text(tab, 'state') == "已派工"
-    assert tab.get_by_text("维修工作单").count() or page.locator(
-        '#tablist').get_by_text("维修工作单").count()
-    show_field(tab, 'technician')
-    path = screenshot(page, f'dispatcher-ticket-{server.backend}.png')
-    assert path.stat().st_size > 10_000
+        tab.locator('button[name="dispatch"]').click()
+        page.wait_for_function(
+            "() => { const s = document.querySelector("
+            "'#tabcontent .tab-pane.active select[name=\"state\"]');"
+            " return s && s.options[s.selectedIndex]?.text === '已派工'; }")
+        assert selected_text(tab, 'state') == "已派工"
+        assert tab.get_by_text("维修工作单").count() or page.locator(
+            '#tablist').get_by_text("维修工作单").count()
+        show_field(tab, 'technician')
+        path = screenshot(page, f'dispatcher-ticket-{server.backend}.png')
+        assert path.stat().st_size > 10_000
 
-    tickets = server.rpc('model.svc.repair.ticket.search_read',
-        [('number', '=', number)], 0, None, None,
-        ['state', 'technician.rec_name', 'dispatched_by.login'], {})
-    assert tickets[0]['state'] == 'assigned'
-    assert "张伟" in tickets[0]['technician.']['rec_name']
-    assert tickets[0]['dispatched_by.']['login'] == 'dispatcher'
+        tickets = server.rpc('model.svc.repair.ticket.search_read',
+            [('number', '=', number)], 0, None, None,
+            ['state', 'technician.rec_name', 'dispatched_by.login'], {})
+        assert tickets[0]['state'] == 'assigned'
+        assert "张伟" in tickets[0]['technician.']['rec_name']
+        assert tickets[0]['dispatched_by.']['login'] == 'dispatcher'
 
 
 def test_technician_phone_sees_own_tickets(server, new_page):
     page = new_page(viewport={'width': 390, 'height': 844},
         is_mobile=True, has_touch=True)
-    login(page, server, 'technician', DEMO_PASSWORD,
-        '/model/svc.repair.ticket')
-    tab = active_tab(page)
-    rows = tab.locator('.treeview table.tree > tbody > tr')
-    rows.first.wait_for()
-    page.wait_for_load_state('networkidle')
-    shown = {number for number in (
-            row.inner_text() for row in rows.all()) if number}
+    with telling_sao_errors(page):
+        login(page, server, 'technician', DEMO_PASSWORD,
+            '/model/svc.repair.ticket')
+        tab = active_tab(page)
+        rows = tab.locator('.treeview table.tree > tbody > tr')
+        rows.first.wait_for()
+        page.wait_for_load_state('networkidle')
+        shown = {number for number in (
+                row.inner_text() for row in rows.all()) if number}
 
-    tickets = server.rpc('model.svc.repair.ticket.search_read',
-        [], 0, None, None,
-        ['number', 'technician', 'assistants'], {})
-    employee_ids = {e['id'] for e in server.rpc(
-            'model.company.employee.search_read',
-            [('party.name', 'like', "张伟%")], 0, None, None, ['id'], {})}
-    own = {t['number'] for t in tickets
-        if (t['technician'] in employee_ids
-            or employee_ids & set(t['assistants']))}
-    others = {t['number'] for t in tickets} - own
-    assert own and others
-    shown_numbers = {n for n in own | others
-        if any(n in text for text in shown)}
-    assert shown_numbers == own, (shown_numbers, own)
-    screenshot(page, f'technician-phone-{server.backend}.png')
+        tickets = server.rpc('model.svc.repair.ticket.search_read',
+            [], 0, None, None,
+            ['number', 'technician', 'assistants'], {})
+        employee_ids = {e['id'] for e in server.rpc(
+                'model.company.employee.search_read',
+                [('party.name', 'like', "张伟%")], 0, None, None, ['id'], {})}
+        own = {t['number'] for t in tickets
+            if (t['technician'] in employee_ids
+                or employee_ids & set(t['assistants']))}
+        others = {t['number'] for t in tickets} - own
+        assert own and others
+        shown_numbers = {n for n in own | others
+            if any(n in text for text in shown)}
+        assert shown_numbers == own, (shown_numbers, own)
+        screenshot(page, f'technician-phone-{server.backend}.png')
