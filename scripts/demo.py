@@ -786,6 +786,11 @@ class DemoData:
             ticket_id = self.new_ticket(house_index, values)
             self.drive(ticket_id, buttons, technician, assistants)
             self.tick()
+        Ticket = self.model('svc.repair.ticket')
+        states = {t.state for t in Ticket.find([])}
+        for state, label in Ticket._fields['state']['selection']:
+            if state not in states:
+                self.notes.append(f"no demo ticket is {state} ({label})")
 
     # Receptions -----------------------------------------------------------
     def create_receptions(self):
