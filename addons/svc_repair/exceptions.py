@@ -4,7 +4,11 @@ from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError, ValidationError
 
 
-class ResponseDelayValidationError(ValidationError):
+class SLAValidationError(ValidationError):
+    pass
+
+
+class EscalationValidationError(ValidationError):
     pass
 
 
@@ -13,6 +17,10 @@ class TicketDispatchError(UserError):
 
 
 class TicketFinishError(UserError):
+    pass
+
+
+class TicketWaitError(UserError):
     pass
 
 

@@ -20,3 +20,13 @@ class Rule(metaclass=PoolMeta):
         User = pool.get('res.user')
         key = super()._get_cache_key(model_names)
         return (*key, User.get_employees())
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.append(
+            ('svc.repair.ticket|escalate', "Escalate Repair Deadlines"))

@@ -2,37 +2,40 @@
 # GNU General Public License version 3 or later (see pyproject.toml).
 import datetime as dt
 import functools
+import json
+from email.message import EmailMessage
 
 from sql import Null
 from sql.functions import CharLength
 
+import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import (
     ChatMixin, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
-from trytond.transaction import Transaction
+from trytond.sendmail import send_message_transactional
+from trytond.tools import timezone as tz
+from trytond.tools.email_ import set_from_header
+from trytond.transaction import Transaction, without_check_access
 
+from . import clock
 from .exceptions import (
     TicketAcceptError, TicketCloseError, TicketDeleteError,
-    TicketDispatchError, TicketFinishError)
+    TicketDispatchError, TicketFinishError, TicketWaitError)
 
 UNSTARTED = ['draft', 'assigned']
+UNFINISHED = ['draft', 'assigned', 'running']
+LEVELS = [None, 'warning', 'overdue']
+WAITING_REASONS = [
+    ('customer', "Waiting for Customer"),
+    ('parts', "Waiting for Parts"),
+    ]
 
 
-def compute_response_deadline(reported_at, urgency, delays):
-    """Return when work must have started on a ticket
-
-    reported_at: when the request was received
-    urgency: one of the urgency keys or None
-    delays: dictionary of the response delay (timedelta) by urgency
-    """
-    if reported_at is None or urgency is None:
-        return None
-    delay = delays.get(urgency)
-    if delay is None:
-        return None
-    return reported_at + delay
+def now():
+    "Return the current time, naive UTC as Tryton stores it"
+    return dt.datetime.now()
 
 
 def stamp(name):
@@ -44,7 +47,7 @@ def stamp(name):
             if tickets:
                 cls.write(list(tickets), {
                         f'{name}_by': Transaction().user or None,
-                        f'{name}_at': dt.datetime.now(),
+                        f'{name}_at': now(),
                         })
             return result
         return wrapper
@@ -126,10 +129,54 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
     response_deadline = fields.DateTime(
         "Response Deadline", readonly=True,
         help="Work must have started by this time.")
+    resolution_deadline = fields.DateTime(
+        "Resolution Deadline", readonly=True,
+        help="Work must be finished by this time.")
+    response_met = fields.Boolean(
+        "Response Deadline Met", readonly=True,
+        states={
+            'invisible': ~Eval('started_at'),
+            },
+        help="Whether work started by the response deadline.")
+    resolution_met = fields.Boolean(
+        "Resolution Deadline Met", readonly=True,
+        states={
+            'invisible': ~Eval('state').in_(['done', 'accepted', 'closed']),
+            },
+        help="Whether work was finished by the resolution deadline.")
+    response_escalation = fields.Selection([
+            (None, ""),
+            ('warning', "Approaching"),
+            ('overdue', "Past Deadline"),
+            ], "Response Escalation", readonly=True, sort=False,
+        help="The highest escalation notified for the response deadline.")
+    resolution_escalation = fields.Selection([
+            (None, ""),
+            ('warning', "Approaching"),
+            ('overdue', "Past Deadline"),
+            ], "Resolution Escalation", readonly=True, sort=False,
+        help="The highest escalation notified for the resolution deadline.")
     overdue = fields.Function(fields.Boolean(
             "Overdue",
-            help="Work has not started and the response deadline is past."),
+            help="The response deadline is past before work started, or the "
+            "resolution deadline is past before work was finished."),
         'get_overdue', searcher='search_overdue')
+    waiting_reason = fields.Selection(
+        [(None, "")] + WAITING_REASONS, "Waiting Reason", sort=False,
+        states={
+            'readonly': ~Eval('state').in_(['assigned', 'running']),
+            'required': Eval('state') == 'waiting',
+            },
+        help="Required to put the ticket on hold; the deadlines are "
+        "extended by the time waited.")
+    waiting_remark = fields.Char(
+        "Waiting Remark",
+        states={
+            'readonly': ~Eval('state').in_(['assigned', 'running']),
+            })
+    pauses = fields.One2Many(
+        'svc.repair.ticket.pause', 'ticket', "Waiting History",
+        readonly=True)
     technician = fields.Many2One(
         'company.employee', "Technician",
         domain=[
@@ -213,6 +260,7 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
             ('draft', "Draft"),
             ('assigned', "Assigned"),
             ('running', "Running"),
+            ('waiting', "Waiting"),
             ('done', "Done"),
             ('accepted', "Accepted"),
             ('closed', "Closed"),
@@ -232,12 +280,18 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
                 Index(
                     t,
                     (t.state, Index.Equality(cardinality='low')),
-                    where=t.state.in_(['draft', 'assigned', 'running'])),
+                    where=t.state.in_(
+                        ['draft', 'assigned', 'running', 'waiting'])),
                 Index(
                     t,
                     (t.state, Index.Equality(cardinality='low')),
                     (t.response_deadline, Index.Range()),
                     where=t.state.in_(UNSTARTED)),
+                Index(
+                    t,
+                    (t.state, Index.Equality(cardinality='low')),
+                    (t.resolution_deadline, Index.Range()),
+                    where=t.state.in_(UNFINISHED)),
                 })
         cls._order = [
             ('reported_at', 'DESC NULLS FIRST'),
@@ -254,6 +308,11 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
             ('assigned', 'cancelled'),
             ('running', 'cancelled'),
             ('cancelled', 'draft'),
+            ('assigned', 'waiting'),
+            ('running', 'waiting'),
+            ('waiting', 'assigned'),
+            ('waiting', 'running'),
+            ('waiting', 'cancelled'),
             }
         cls._buttons.update({
                 'dispatch': {
@@ -280,9 +339,17 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
                     'invisible': Eval('state') != 'accepted',
                     'depends': ['state'],
                     },
+                'wait': {
+                    'invisible': ~Eval('state').in_(['assigned', 'running']),
+                    'depends': ['state'],
+                    },
+                'resume': {
+                    'invisible': Eval('state') != 'waiting',
+                    'depends': ['state'],
+                    },
                 'cancel': {
                     'invisible': ~Eval('state').in_(
-                        ['draft', 'assigned', 'running']),
+                        ['draft', 'assigned', 'running', 'waiting']),
                     'depends': ['state'],
                     },
                 'draft': {
@@ -305,7 +372,7 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
 
     @classmethod
     def default_reported_at(cls):
-        return dt.datetime.now()
+        return now()
 
     @classmethod
     def default_rework_count(cls):
@@ -320,22 +387,65 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
         if self.reporter and not self.contact_phone:
             self.contact_phone = self.reporter.phone or self.reporter.mobile
 
-    @fields.depends('reported_at', 'urgency')
+    @fields.depends(methods=['compute_deadlines'])
     def on_change_with_response_deadline(self):
+        return self.compute_deadlines()[0]
+
+    @fields.depends(methods=['compute_deadlines'])
+    def on_change_with_resolution_deadline(self):
+        return self.compute_deadlines()[1]
+
+    @fields.depends('reported_at', methods=['get_sla', 'get_pauses'])
+    def compute_deadlines(self):
+        "Return the response and resolution deadlines"
+        sla, calendar = self.get_sla()
+        if not sla or not self.reported_at:
+            return None, None
+        return (
+            clock.add_working_time(
+                self.reported_at, sla.response_delay, calendar,
+                self.get_pauses('response')),
+            clock.add_working_time(
+                self.reported_at, sla.resolution_delay, calendar,
+                self.get_pauses('resolution')))
+
+    @fields.depends('urgency', 'company')
+    def get_sla(self):
+        "Return the service deadlines of the urgency and their calendar"
         pool = Pool()
         Configuration = pool.get('svc.repair.configuration')
-        return compute_response_deadline(
-            self.reported_at, self.urgency,
-            Configuration(1).response_delays)
+        if not self.urgency:
+            return None, None
+        sla = Configuration(1).get_sla(self.urgency)
+        if not sla:
+            return None, None
+        timezone = self.company.timezone if self.company else None
+        return sla, sla.get_clock(timezone=timezone)
+
+    @fields.depends('started_at', 'pauses')
+    def get_pauses(self, deadline):
+        "Return the (start, end) of the ended pauses counting for deadline"
+        pauses = []
+        for pause in self.pauses or []:
+            if not pause.start or not pause.end:
+                continue
+            if (deadline == 'response' and self.started_at
+                    and pause.start >= self.started_at):
+                continue
+            pauses.append((pause.start, pause.end))
+        return pauses
 
     @classmethod
     def get_overdue(cls, tickets, name):
-        now = dt.datetime.now()
+        at = now()
         return {
             t.id: bool(
-                t.state in UNSTARTED
-                and t.response_deadline
-                and t.response_deadline < now)
+                (t.state in UNSTARTED
+                    and t.response_deadline
+                    and t.response_deadline < at)
+                or (t.state in UNFINISHED
+                    and t.resolution_deadline
+                    and t.resolution_deadline < at))
             for t in tickets}
 
     @classmethod
@@ -343,16 +453,26 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
         _, operator, value = clause
         if operator not in {'=', '!='}:
             raise ValueError(f"Unsupported operator {operator!r} on {name}")
-        late = [
-            ('state', 'in', UNSTARTED),
-            ('response_deadline', '<', dt.datetime.now()),
-            ]
+        at = now()
         if (operator == '=') == bool(value):
-            return late
-        return ['OR',
-            ('state', 'not in', UNSTARTED),
-            ('response_deadline', '=', None),
-            ('response_deadline', '>=', dt.datetime.now()),
+            return ['OR', [
+                    ('state', 'in', UNSTARTED),
+                    ('response_deadline', '<', at),
+                    ], [
+                    ('state', 'in', UNFINISHED),
+                    ('resolution_deadline', '<', at),
+                    ]]
+        return [
+            ['OR',
+                ('state', 'not in', UNSTARTED),
+                ('response_deadline', '=', None),
+                ('response_deadline', '>=', at),
+                ],
+            ['OR',
+                ('state', 'not in', UNFINISHED),
+                ('resolution_deadline', '=', None),
+                ('resolution_deadline', '>=', at),
+                ],
             ]
 
     @classmethod
@@ -366,10 +486,13 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
     def compute_fields(self, field_names=None):
         values = super().compute_fields(field_names=field_names)
         if (field_names is None
-                or {'reported_at', 'urgency'} & set(field_names)):
-            deadline = self.on_change_with_response_deadline()
-            if deadline != self.response_deadline:
-                values['response_deadline'] = deadline
+                or {'reported_at', 'urgency', 'company', 'started_at',
+                    'pauses'} & set(field_names)):
+            response, resolution = self.compute_deadlines()
+            if response != self.response_deadline:
+                values['response_deadline'] = response
+            if resolution != self.resolution_deadline:
+                values['resolution_deadline'] = resolution
         return values
 
     @classmethod
@@ -379,6 +502,10 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
         values = super().preprocess_values(mode, values)
         if mode == 'create' and not values.get('number'):
             values['number'] = Configuration(1).ticket_sequence.get()
+        if mode == 'create':
+            # Undecided until work starts or is done
+            values.setdefault('response_met', None)
+            values.setdefault('resolution_met', None)
         return values
 
     @classmethod
@@ -396,7 +523,10 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
     def copy(cls, tickets, default=None):
         default = default.copy() if default is not None else {}
         for name in [
-                'number', 'response_deadline', 'diagnosis', 'work_report',
+                'number', 'response_deadline', 'resolution_deadline',
+                'response_met', 'resolution_met', 'response_escalation',
+                'resolution_escalation', 'waiting_reason', 'waiting_remark',
+                'pauses', 'diagnosis', 'work_report',
                 'acceptance_result', 'acceptance_remark',
                 'revisit_satisfaction', 'revisit_remark',
                 'dispatched_by', 'dispatched_at', 'started_by', 'started_at',
@@ -404,7 +534,7 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
                 'closed_by', 'closed_at', 'cancelled_by', 'cancelled_at']:
             default.setdefault(name, None)
         default.setdefault('rework_count', 0)
-        default.setdefault('reported_at', dt.datetime.now())
+        default.setdefault('reported_at', now())
         return super().copy(tickets, default=default)
 
     @classmethod
@@ -420,7 +550,7 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
     @Workflow.transition('running')
     @stamp('started')
     def start(cls, tickets):
-        pass
+        cls.record_met(tickets, 'response')
 
     @classmethod
     @ModelView.button
@@ -432,6 +562,51 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
                 raise TicketFinishError(gettext(
                         'svc_repair.msg_ticket_finish_work_report',
                         ticket=ticket.rec_name))
+        cls.record_met(tickets, 'resolution')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('waiting')
+    def wait(cls, tickets):
+        pool = Pool()
+        Pause = pool.get('svc.repair.ticket.pause')
+        for ticket in tickets:
+            if not ticket.waiting_reason:
+                raise TicketWaitError(gettext(
+                        'svc_repair.msg_ticket_wait_reason',
+                        ticket=ticket.rec_name))
+        at, user = now(), Transaction().user or None
+        Pause.save([Pause(
+                    ticket=t, reason=t.waiting_reason,
+                    remark=t.waiting_remark, from_state=t.state,
+                    start=at, started_by=user)
+                for t in tickets])
+
+    @classmethod
+    @ModelView.button
+    def resume(cls, tickets):
+        tickets = [t for t in tickets if t.state == 'waiting']
+        pauses = cls.end_pauses(tickets)
+        from_states = {p.ticket: p.from_state for p in pauses}
+        cls.resume_assigned(
+            [t for t in tickets if from_states.get(t) == 'assigned'])
+        cls.resume_running(
+            [t for t in tickets if from_states.get(t) != 'assigned'])
+        cls.write(tickets, {
+                'waiting_reason': None,
+                'waiting_remark': None,
+                })
+        cls.update_deadlines(tickets)
+
+    @classmethod
+    @Workflow.transition('assigned')
+    def resume_assigned(cls, tickets):
+        pass
+
+    @classmethod
+    @Workflow.transition('running')
+    def resume_running(cls, tickets):
+        pass
 
     @classmethod
     @ModelView.button
@@ -453,6 +628,7 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
         for ticket in tickets:
             ticket.rework_count = (ticket.rework_count or 0) + 1
             ticket.acceptance_result = None
+            ticket.resolution_met = None
         cls.save(tickets)
 
     @classmethod
@@ -474,7 +650,7 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
     @Workflow.transition('cancelled')
     @stamp('cancelled')
     def cancel(cls, tickets):
-        pass
+        cls.end_pauses([t for t in tickets if t.state == 'waiting'])
 
     @classmethod
     @ModelView.button
@@ -484,6 +660,164 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
                 'cancelled_by': None,
                 'cancelled_at': None,
                 })
+
+    @classmethod
+    def end_pauses(cls, tickets):
+        "End the pauses of the waiting tickets and return them"
+        pool = Pool()
+        Pause = pool.get('svc.repair.ticket.pause')
+        pauses = [p for t in tickets for p in t.pauses if not p.end]
+        Pause.write(pauses, {
+                'end': now(),
+                'resumed_by': Transaction().user or None,
+                })
+        return pauses
+
+    @classmethod
+    def update_deadlines(cls, tickets):
+        "Store the deadlines computed from the current pauses"
+        to_write = []
+        for ticket in cls.browse(tickets):
+            response, resolution = ticket.compute_deadlines()
+            if (response, resolution) != (
+                    ticket.response_deadline, ticket.resolution_deadline):
+                to_write.extend(([ticket], {
+                            'response_deadline': response,
+                            'resolution_deadline': resolution,
+                            }))
+        if to_write:
+            cls.write(*to_write)
+
+    @classmethod
+    def record_met(cls, tickets, deadline):
+        "Store whether the deadline is met now"
+        at = now()
+        to_write = []
+        for ticket in tickets:
+            limit = getattr(ticket, f'{deadline}_deadline')
+            met = limit >= at if limit else None
+            to_write.extend(([ticket], {f'{deadline}_met': met}))
+        if to_write:
+            cls.write(*to_write)
+
+    @classmethod
+    def escalate(cls):
+        "Notify the tickets approaching or past their deadlines, once a level"
+        pool = Pool()
+        Configuration = pool.get('svc.repair.configuration')
+        configuration = Configuration(1)
+        at = now()
+        with without_check_access():
+            tickets = cls.search([
+                    ('state', 'in', UNFINISHED),
+                    ['OR',
+                        ('response_escalation', 'in', [None, 'warning']),
+                        ('resolution_escalation', 'in', [None, 'warning']),
+                        ],
+                    ])
+            tickets = [
+                t for t in tickets if t.get_escalations(configuration, at)]
+            # Another run may have notified them since the search
+            cls.lock(tickets)
+            to_write = []
+            for ticket in cls.browse(tickets):
+                escalations = ticket.get_escalations(configuration, at)
+                for deadline, level in escalations.items():
+                    ticket.notify_escalation(configuration, deadline, level)
+                to_write.extend(([ticket], {
+                            f'{d}_escalation': l
+                            for d, l in escalations.items()}))
+            if to_write:
+                cls.write(*to_write)
+
+    def get_escalations(self, configuration, at):
+        "Return the new escalation level of each deadline at the time"
+        sla, calendar = self.get_sla()
+        escalations = {}
+        if not sla or not self.reported_at:
+            return escalations
+        for deadline, states, delay in [
+                ('response', UNSTARTED, sla.response_delay),
+                ('resolution', UNFINISHED, sla.resolution_delay),
+                ]:
+            limit = getattr(self, f'{deadline}_deadline')
+            if self.state not in states or not limit:
+                continue
+            if limit < at:
+                level = 'overdue'
+            else:
+                warning = clock.add_working_time(
+                    self.reported_at,
+                    delay - configuration.escalation_margin(delay),
+                    calendar, self.get_pauses(deadline))
+                level = 'warning' if warning and warning <= at else None
+            current = getattr(self, f'{deadline}_escalation')
+            if LEVELS.index(level) > LEVELS.index(current):
+                escalations[deadline] = level
+        return escalations
+
+    def notify_escalation(self, configuration, deadline, level):
+        "Notify the users of the escalation level of the deadline"
+        pool = Pool()
+        Notification = pool.get('res.notification')
+        notifications = []
+        for user in self.get_escalation_users(deadline, level):
+            language = user.language.code if user.language else None
+            with Transaction().set_context(language=language):
+                label, description = self.get_escalation_texts(
+                    deadline, level)
+            notifications.append(Notification(
+                    user=user, label=label, description=description,
+                    icon='tryton-warning' if level == 'warning'
+                    else 'tryton-error',
+                    model=self.__name__, records=json.dumps([self.id])))
+            if configuration.escalation_email and user.email:
+                self.send_escalation_email(user, label, description)
+        Notification.save(notifications)
+
+    def get_escalation_users(self, deadline, level):
+        "Return the users to notify of the escalation level"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        groups = ['group_dispatcher']
+        if level == 'overdue':
+            groups = ['group_service_manager']
+            if getattr(self, f'{deadline}_escalation') is None:
+                groups.append('group_dispatcher')
+        return User.search([
+                ('groups', 'in', [
+                        ModelData.get_id('svc_repair', g) for g in groups]),
+                ('companies', '=', self.company.id),
+                ], order=[('id', 'ASC')])
+
+    def get_escalation_texts(self, deadline, level):
+        "Return the label and description of the escalation notification"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        lang = Lang.get()
+        limit = getattr(self, f'{deadline}_deadline').replace(
+            tzinfo=dt.timezone.utc).astimezone(
+            tz.get_tzinfo(self.company.timezone or 'UTC'))
+        label = gettext(
+            f'svc_repair.msg_ticket_escalation_{deadline}_{level}',
+            ticket=self.rec_name)
+        description = gettext(
+            'svc_repair.msg_ticket_escalation_description',
+            ticket=self.rec_name,
+            deadline=lang.strftime(limit, lang.date + ' %H:%M'),
+            reporter=self.reporter.rec_name,
+            technician=self.technician.rec_name if self.technician else '-')
+        return label, description
+
+    def send_escalation_email(self, user, subject, body):
+        msg = EmailMessage()
+        from_ = config.get('email', 'from')
+        set_from_header(msg, from_, from_)
+        msg['To'] = user.email
+        msg['Subject'] = subject
+        msg.set_content(body)
+        send_message_transactional(msg)
 
     def check_dispatch(self):
         if not self.technician:
@@ -503,3 +837,38 @@ class Ticket_Employee(ModelSQL):
         'svc.repair.ticket', "Ticket", required=True, ondelete='CASCADE')
     employee = fields.Many2One(
         'company.employee', "Employee", required=True, ondelete='CASCADE')
+
+
+class Pause(ModelSQL, ModelView):
+    __name__ = 'svc.repair.ticket.pause'
+    __string__ = "Repair Ticket Pause"
+    ticket = fields.Many2One(
+        'svc.repair.ticket', "Ticket", required=True, ondelete='CASCADE')
+    reason = fields.Selection(
+        WAITING_REASONS, "Reason", required=True, readonly=True)
+    remark = fields.Char("Remark", readonly=True)
+    from_state = fields.Selection([
+            ('assigned', "Assigned"),
+            ('running', "Running"),
+            ], "From State", required=True, readonly=True,
+        help="The state the ticket returns to on resume.")
+    start = fields.DateTime("Waiting from", required=True, readonly=True)
+    end = fields.DateTime("Resumed at", readonly=True)
+    started_by = fields.Many2One('res.user', "Put on Hold by", readonly=True)
+    resumed_by = fields.Many2One('res.user', "Resumed by", readonly=True)
+    duration = fields.Function(
+        fields.TimeDelta("Duration"), 'get_duration')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('ticket')
+        cls._order = [
+            ('ticket', 'ASC'),
+            ('start', 'ASC'),
+            ('id', 'ASC'),
+            ]
+
+    def get_duration(self, name):
+        if self.start and self.end:
+            return self.end - self.start

@@ -1,29 +1,46 @@
 # This file is part of the svc_repair Tryton module, licensed under the
 # GNU General Public License version 3 or later (see pyproject.toml).
 import datetime as dt
+import os
 from contextlib import contextmanager
 from types import SimpleNamespace
+from unittest.mock import patch
+
+import polib
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import (
     AccessButtonError, AccessError, RequiredValidationError,
-    SelectionValidationError)
+    SelectionValidationError, SQLConstraintError)
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.svc_repair.exceptions import (
-    ResponseDelayValidationError, TicketAcceptError, TicketCloseError,
-    TicketDeleteError, TicketDispatchError, TicketFinishError)
-from trytond.modules.svc_repair.repair import compute_response_deadline
+    EscalationValidationError, SLAValidationError, TicketAcceptError,
+    TicketCloseError, TicketDeleteError, TicketDispatchError,
+    TicketFinishError, TicketWaitError)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 HOUR = dt.timedelta(hours=1)
 DELAYS = {
-    'urgent': HOUR,
-    'general': dt.timedelta(hours=24),
-    'complex': dt.timedelta(days=7),
+    'urgent': (HOUR, 4 * HOUR, 'always'),
+    'general': (24 * HOUR, 72 * HOUR, 'calendar'),
+    'complex': (dt.timedelta(days=7), dt.timedelta(days=30), 'calendar'),
     }
+
+
+def frozen(at):
+    "Make the repair module believe it is at (naive UTC)"
+    return patch('trytond.modules.svc_repair.repair.now', return_value=at)
+
+
+def set_sla(urgency, **values):
+    "Change the service deadlines of the urgency"
+    SLA = Pool().get('svc.repair.sla')
+    sla, = SLA.search([('urgency', '=', urgency)])
+    SLA.write([sla], values)
+    return sla
 
 
 def create_user(login, groups, company, employee=None):
@@ -135,46 +152,20 @@ class SvcRepairTestCase(ModuleTestCase):
         Ticket.finish([ticket])
         return ticket
 
-    def test_compute_response_deadline(self):
-        "Test the response deadline of each urgency"
-        reported_at = dt.datetime(2026, 3, 1, 9, 30)
-        for urgency, deadline in [
-                ('urgent', dt.datetime(2026, 3, 1, 10, 30)),
-                ('general', dt.datetime(2026, 3, 2, 9, 30)),
-                ('complex', dt.datetime(2026, 3, 8, 9, 30)),
-                ]:
-            with self.subTest(urgency=urgency):
-                self.assertEqual(
-                    compute_response_deadline(reported_at, urgency, DELAYS),
-                    deadline)
-
-    def test_compute_response_deadline_missing(self):
-        "Test no response deadline without urgency or report time"
-        reported_at = dt.datetime(2026, 3, 1, 9, 30)
-        self.assertIsNone(
-            compute_response_deadline(reported_at, None, DELAYS))
-        self.assertIsNone(compute_response_deadline(None, 'urgent', DELAYS))
-        self.assertIsNone(compute_response_deadline(
-                reported_at, 'urgent', {'general': HOUR}))
-
-    def test_compute_response_deadline_custom_delays(self):
-        "Test the response deadline with custom delays"
-        reported_at = dt.datetime(2026, 12, 31, 23, 0)
-        delays = dict(DELAYS, urgent=dt.timedelta(minutes=30))
-        self.assertEqual(
-            compute_response_deadline(reported_at, 'urgent', delays),
-            dt.datetime(2026, 12, 31, 23, 30))
-        delays = dict(DELAYS, complex=dt.timedelta(days=3, hours=2))
-        self.assertEqual(
-            compute_response_deadline(reported_at, 'complex', delays),
-            dt.datetime(2027, 1, 4, 1, 0))
-
     @with_transaction()
     def test_configuration_defaults(self):
         "Test the default configuration follows the service commitments"
         Configuration = Pool().get('svc.repair.configuration')
         configuration = Configuration(1)
-        self.assertEqual(configuration.response_delays, DELAYS)
+        self.assertEqual({
+                s.urgency: (s.response_delay, s.resolution_delay, s.clock)
+                for s in configuration.slas}, DELAYS)
+        calendar = configuration.get_sla('general').calendar
+        self.assertEqual(
+            sorted((h.weekday, h.start, h.end) for h in calendar.hours),
+            sorted((str(w), dt.time(*s), dt.time(*e))
+                for w in range(5) for s, e in [((9,), (12,)), ((13,), (18,))]))
+        self.assertEqual(configuration.escalation_percent, 80)
         self.assertEqual(
             configuration.ticket_sequence.prefix, 'WX${year}-')
         self.assertEqual(configuration.ticket_sequence.padding, 5)
@@ -182,21 +173,34 @@ class SvcRepairTestCase(ModuleTestCase):
     @with_transaction()
     def test_configuration_refuse_delay(self):
         "Test the configuration refuses a zero or negative delay"
-        Configuration = Pool().get('svc.repair.configuration')
-        configuration, = Configuration.create([{}])
+        pool = Pool()
+        Configuration = pool.get('svc.repair.configuration')
+        SLA = pool.get('svc.repair.sla')
         for delay in [dt.timedelta(0), dt.timedelta(hours=-1)]:
             for urgency in DELAYS:
-                name = f'response_delay_{urgency}'
-                with self.subTest(name=name, delay=delay):
-                    with self.assertRaises(ResponseDelayValidationError):
-                        Configuration.write([configuration], {name: delay})
-                    Configuration.write(
-                        [configuration], {name: DELAYS[urgency]})
-        Configuration.write([configuration], {
-                'response_delay_urgent': dt.timedelta(minutes=30)})
+                for name in ['response_delay', 'resolution_delay']:
+                    with self.subTest(
+                            urgency=urgency, name=name, delay=delay):
+                        with self.assertRaises(SLAValidationError), \
+                                savepoint():
+                            set_sla(urgency, **{name: delay})
+        set_sla('urgent', response_delay=dt.timedelta(minutes=30))
         self.assertEqual(
-            Configuration(1).response_delay_urgent,
+            Configuration(1).get_sla('urgent').response_delay,
             dt.timedelta(minutes=30))
+        configuration = Configuration(1)
+        for values in [
+                {'escalation_percent': 0},
+                {'escalation_percent': 101},
+                {'escalation_lead_time': -HOUR},
+                ]:
+            with self.subTest(values=values):
+                with self.assertRaises(EscalationValidationError), \
+                        savepoint():
+                    Configuration.write([configuration], values)
+        # Last as PostgreSQL aborts the transaction
+        with self.assertRaises(SQLConstraintError):
+            SLA.copy(SLA.search([('urgency', '=', 'urgent')]))
 
     @with_transaction()
     def test_ticket_number_and_deadline(self):
@@ -205,28 +209,36 @@ class SvcRepairTestCase(ModuleTestCase):
         Ticket = pool.get('svc.repair.ticket')
         env = self.setup_repair()
         with set_company(env.company):
-            reported_at = dt.datetime(2026, 3, 1, 9, 30)
+            # Monday 2 March 2026 9:30 in UTC, as the company
+            reported_at = dt.datetime(2026, 3, 2, 9, 30)
             ticket = self.create_ticket(
                 env, reported_at=reported_at, urgency='general')
             self.assertRegex(ticket.number, r'^WX\d{4}-\d{5}$')
+            # 24 and 72 working hours of 8 a day
             self.assertEqual(
-                ticket.response_deadline, dt.datetime(2026, 3, 2, 9, 30))
+                ticket.response_deadline, dt.datetime(2026, 3, 5, 9, 30))
+            self.assertEqual(
+                ticket.resolution_deadline, dt.datetime(2026, 3, 13, 9, 30))
 
             Ticket.write([ticket], {'urgency': 'urgent'})
             self.assertEqual(
-                ticket.response_deadline, dt.datetime(2026, 3, 1, 10, 30))
-            ticket.reported_at = dt.datetime(2026, 3, 1, 11, 0)
+                ticket.response_deadline, dt.datetime(2026, 3, 2, 10, 30))
+            self.assertEqual(
+                ticket.resolution_deadline, dt.datetime(2026, 3, 2, 13, 30))
+            ticket.reported_at = dt.datetime(2026, 3, 1, 23, 0)
             ticket.save()
             self.assertEqual(
-                ticket.response_deadline, dt.datetime(2026, 3, 1, 12, 0))
+                ticket.response_deadline, dt.datetime(2026, 3, 2, 0, 0))
             ticket.urgency = None
             ticket.save()
             self.assertIsNone(ticket.response_deadline)
+            self.assertIsNone(ticket.resolution_deadline)
 
             ticket.urgency = 'complex'
+            # 168 working hours from Monday 9:00 are 21 working days
             self.assertEqual(
                 ticket.on_change_with_response_deadline(),
-                dt.datetime(2026, 3, 8, 11, 0))
+                dt.datetime(2026, 3, 30, 18, 0))
 
     @with_transaction()
     def test_ticket_required(self):
@@ -394,11 +406,20 @@ class SvcRepairTestCase(ModuleTestCase):
 
     @with_transaction()
     def test_overdue(self):
-        "Test overdue finds exactly the late tickets not started"
+        "Test overdue finds exactly the late tickets not started or finished"
         Ticket = Pool().get('svc.repair.ticket')
         env = self.setup_repair()
         now = dt.datetime.now()
         with set_company(env.company):
+            late_finish = self.assigned_ticket(
+                env, urgency='urgent', reported_at=now - 5 * HOUR)
+            Ticket.start([late_finish])
+            late_waiting = self.assigned_ticket(
+                env, urgency='urgent', reported_at=now - 5 * HOUR,
+                waiting_reason='customer')
+            Ticket.wait([late_waiting])
+            done_late = self.done_ticket(
+                env, urgency='urgent', reported_at=now - 5 * HOUR)
             late_draft = self.create_ticket(
                 env, urgency='urgent', reported_at=now - 2 * HOUR)
             late_assigned = self.assigned_ticket(
@@ -413,8 +434,10 @@ class SvcRepairTestCase(ModuleTestCase):
             late_cancelled = self.create_ticket(
                 env, urgency='urgent', reported_at=now - 2 * HOUR)
             Ticket.cancel([late_cancelled])
-        late = {late_draft, late_assigned}
-        others = {in_time, no_urgency, late_running, late_cancelled}
+        late = {late_draft, late_assigned, late_finish}
+        others = {
+            in_time, no_urgency, late_running, late_cancelled, late_waiting,
+            done_late}
 
         self.assertEqual(set(Ticket.search([('overdue', '=', True)])), late)
         self.assertEqual(
@@ -425,8 +448,9 @@ class SvcRepairTestCase(ModuleTestCase):
             with self.subTest(ticket=ticket.id):
                 self.assertEqual(ticket.overdue, ticket in late)
 
-        domain = Ticket.search_overdue('overdue', ('overdue', '=', True))
-        self.assertNotIn('id', {c[0] for c in domain})
+        for value in [True, False]:
+            domain = Ticket.search_overdue('overdue', ('overdue', '=', value))
+            self.assertNotIn("'id'", str(domain))
 
     @with_transaction()
     def test_zh_cn_messages(self):
@@ -464,11 +488,17 @@ class SvcRepairTestCase(ModuleTestCase):
             with self.assertRaisesRegex(
                     TicketAcceptError, '只有已完工的维修工作单才能验收'):
                 Ticket.accept([ticket])
-            configuration, = Configuration.create([{}])
             with self.assertRaisesRegex(
-                    ResponseDelayValidationError, '紧急响应时限'):
-                Configuration.write([configuration], {
-                        'response_delay_urgent': dt.timedelta(0)})
+                    SLAValidationError, '请将“紧急”服务时限的“响应时限”'):
+                set_sla('urgent', response_delay=dt.timedelta(0))
+            ticket = self.assigned_ticket(env)
+            with self.assertRaisesRegex(
+                    TicketWaitError, '请先选择等待原因'):
+                Ticket.wait([ticket])
+            with self.assertRaisesRegex(
+                    EscalationValidationError, '1 到 100'):
+                Configuration.write(
+                    [Configuration(1)], {'escalation_percent': 0})
 
     @with_transaction()
     def test_role_reception(self):
@@ -585,10 +615,9 @@ class SvcRepairTestCase(ModuleTestCase):
         Ticket = pool.get('svc.repair.ticket')
         Configuration = pool.get('svc.repair.configuration')
         env = self.setup_repair()
-        Configuration.create([{}])
         with as_user(env.users.manager):
-            Configuration.write([Configuration(1)], {
-                    'response_delay_general': dt.timedelta(hours=12)})
+            set_sla('general', response_delay=dt.timedelta(hours=12),
+                clock='always', calendar=None)
             ticket, = Ticket.create([{
                         'reporter': env.reporter.id,
                         'description': "网络中断",
@@ -621,8 +650,10 @@ class SvcRepairTestCase(ModuleTestCase):
             self.assertEqual(ticket.state, 'closed')
         with as_user(env.users.dispatcher):
             with self.assertRaises(AccessError):
+                set_sla('general', response_delay=dt.timedelta(hours=6))
+            with self.assertRaises(AccessError):
                 Configuration.write([Configuration(1)], {
-                        'response_delay_general': dt.timedelta(hours=6)})
+                        'escalation_percent': 50})
 
     @with_transaction()
     def test_house_fills_reporter(self):
@@ -658,6 +689,261 @@ class SvcRepairTestCase(ModuleTestCase):
             self.assertEqual(ticket.reporter, owner)
             self.assertEqual(ticket.address, house.rec_name)
             self.assertEqual(ticket.contact_phone, '13800138000')
+
+    @with_transaction()
+    def test_wait_and_resume(self):
+        "Test waiting needs a reason and pauses both deadlines"
+        pool = Pool()
+        Ticket = pool.get('svc.repair.ticket')
+        env = self.setup_repair()
+        reported_at = dt.datetime(2026, 3, 2, 9, 0)
+        with set_company(env.company), frozen(reported_at):
+            ticket = self.assigned_ticket(
+                env, urgency='general', reported_at=reported_at)
+            other = self.assigned_ticket(
+                env, urgency='general', reported_at=reported_at,
+                waiting_reason='parts')
+        self.assertEqual(
+            ticket.response_deadline, dt.datetime(2026, 3, 4, 18, 0))
+        self.assertEqual(
+            ticket.resolution_deadline, dt.datetime(2026, 3, 12, 18, 0))
+
+        with self.assertRaises(TicketWaitError):
+            Ticket.wait([other, ticket])
+        self.assertEqual(
+            [other.state, ticket.state], ['assigned', 'assigned'])
+        self.assertEqual((other.pauses, ticket.pauses), ((), ()))
+
+        # Waits for the customer from Monday 10:00 to Tuesday 11:00,
+        # 9 working hours
+        ticket.waiting_reason = 'customer'
+        ticket.waiting_remark = "业主不在家"
+        ticket.save()
+        with frozen(dt.datetime(2026, 3, 2, 10, 0)):
+            with as_user(env.users.tech1):
+                Ticket.wait([Ticket(ticket.id)])
+        self.assertEqual(ticket.state, 'waiting')
+        pause, = ticket.pauses
+        self.assertEqual(
+            (pause.reason, pause.remark, pause.from_state, pause.started_by),
+            ('customer', "业主不在家", 'assigned', env.users.tech1))
+        self.assertIsNone(pause.end)
+        self.assertEqual(
+            ticket.response_deadline, dt.datetime(2026, 3, 4, 18, 0))
+
+        with frozen(dt.datetime(2026, 3, 3, 11, 0)):
+            with as_user(env.users.dispatcher):
+                Ticket.resume([Ticket(ticket.id)])
+        self.assertEqual(ticket.state, 'assigned')
+        self.assertIsNone(ticket.waiting_reason)
+        self.assertEqual(pause.end, dt.datetime(2026, 3, 3, 11, 0))
+        self.assertEqual(pause.resumed_by, env.users.dispatcher)
+        self.assertEqual(pause.duration, dt.timedelta(hours=25))
+        self.assertEqual(
+            ticket.response_deadline, dt.datetime(2026, 3, 6, 10, 0))
+        self.assertEqual(
+            ticket.resolution_deadline, dt.datetime(2026, 3, 16, 10, 0))
+
+        # Started, it waits for parts and comes back running
+        with frozen(dt.datetime(2026, 3, 3, 13, 0)):
+            Ticket.start([ticket])
+            ticket.waiting_reason = 'parts'
+            ticket.save()
+            Ticket.wait([ticket])
+        with frozen(dt.datetime(2026, 3, 3, 15, 0)):
+            Ticket.resume([ticket])
+        self.assertEqual(ticket.state, 'running')
+        self.assertEqual(len(ticket.pauses), 2)
+        self.assertEqual(
+            ticket.response_deadline, dt.datetime(2026, 3, 6, 10, 0))
+        self.assertEqual(
+            ticket.resolution_deadline, dt.datetime(2026, 3, 16, 12, 0))
+
+        # A waiting ticket can be cancelled, which ends the pause
+        ticket.waiting_reason = 'parts'
+        ticket.save()
+        with frozen(dt.datetime(2026, 3, 4, 9, 0)):
+            Ticket.wait([ticket])
+        with frozen(dt.datetime(2026, 3, 4, 10, 0)):
+            Ticket.cancel([ticket])
+        self.assertEqual(ticket.state, 'cancelled')
+        self.assertEqual(
+            ticket.pauses[-1].end, dt.datetime(2026, 3, 4, 10, 0))
+
+    @with_transaction()
+    def test_wait_roles(self):
+        "Test the reception cannot put a ticket on hold"
+        Ticket = Pool().get('svc.repair.ticket')
+        env = self.setup_repair()
+        with set_company(env.company):
+            ticket = self.assigned_ticket(env, waiting_reason='parts')
+        with as_user(env.users.reception):
+            with self.assertRaises(AccessButtonError):
+                Ticket.wait([Ticket(ticket.id)])
+        with as_user(env.users.manager):
+            Ticket.wait([Ticket(ticket.id)])
+        with as_user(env.users.reception):
+            with self.assertRaises(AccessButtonError):
+                Ticket.resume([Ticket(ticket.id)])
+        with as_user(env.users.tech2):
+            with self.assertRaises(AccessError):
+                Ticket.resume([Ticket(ticket.id)])
+        with as_user(env.users.tech1):
+            Ticket.resume([Ticket(ticket.id)])
+        self.assertEqual(Ticket(ticket.id).state, 'assigned')
+
+    @with_transaction()
+    def test_deadlines_met(self):
+        "Test whether each deadline was met is stored at start and finish"
+        Ticket = Pool().get('svc.repair.ticket')
+        env = self.setup_repair()
+        reported_at = dt.datetime(2026, 3, 2, 9, 0)
+        with set_company(env.company), frozen(reported_at):
+            early = self.assigned_ticket(env, urgency='urgent')
+            late = self.assigned_ticket(env, urgency='urgent')
+        self.assertIsNone(early.response_met)
+        self.assertIsNone(early.resolution_met)
+        with frozen(reported_at + HOUR):
+            Ticket.start([early])
+        with frozen(reported_at + HOUR + dt.timedelta(seconds=1)):
+            Ticket.start([late])
+        self.assertEqual((early.response_met, late.response_met),
+            (True, False))
+        self.assertIsNone(early.resolution_met)
+        Ticket.write([early, late], {'work_report': "更换开关"})
+        with frozen(reported_at + 4 * HOUR):
+            Ticket.finish([early])
+        with frozen(reported_at + 5 * HOUR):
+            Ticket.finish([late])
+        self.assertEqual((early.resolution_met, late.resolution_met),
+            (True, False))
+        Ticket.rework([early])
+        self.assertIsNone(early.resolution_met)
+        self.assertTrue(early.response_met)
+
+        copy, = Ticket.copy([late])
+        self.assertEqual(
+            (copy.response_met, copy.resolution_met, copy.pauses),
+            (None, None, ()))
+
+    @with_transaction()
+    def test_escalate(self):
+        "Test the escalation notifies each level once"
+        pool = Pool()
+        Ticket = pool.get('svc.repair.ticket')
+        Notification = pool.get('res.notification')
+        Cron = pool.get('ir.cron')
+        Lang = pool.get('ir.lang')
+        env = self.setup_repair()
+        users = env.users
+        users.manager.language, = Lang.search([('code', '=', 'zh_CN')])
+        users.manager.email = 'manager@example.com'
+        users.manager.save()
+        outsider = create_user(
+            'outsider', ['group_dispatcher'], create_company("其他公司"))
+        reported_at = dt.datetime(2026, 3, 2, 9, 0)
+        with set_company(env.company), frozen(reported_at):
+            ticket = self.assigned_ticket(env, urgency='urgent')
+            quiet = self.assigned_ticket(env, urgency='general')
+
+        def notified(user):
+            return [(n.label, n.model, n.records)
+                for n in Notification.search([('user', '=', user.id)])]
+
+        cron, = Cron.search([('method', '=', 'svc.repair.ticket|escalate')])
+        self.assertEqual((cron.interval_number, cron.interval_type),
+            (5, 'minutes'))
+        with frozen(reported_at + dt.timedelta(minutes=47)):
+            Cron.run_once([cron])
+        self.assertEqual(notified(users.dispatcher), [])
+
+        for minutes in [48, 50]:
+            with frozen(reported_at + dt.timedelta(minutes=minutes)):
+                Cron.run_once([cron])
+        self.assertEqual(notified(users.dispatcher), [(
+                    f"Response deadline approaching: {ticket.number}",
+                    'svc.repair.ticket', f'[{ticket.id}]')])
+        self.assertEqual(notified(users.manager), [])
+        self.assertEqual(ticket.response_escalation, 'warning')
+        self.assertIsNone(ticket.resolution_escalation)
+
+        with patch('trytond.modules.svc_repair.repair'
+                '.send_message_transactional') as send:
+            for minutes in [61, 70]:
+                with frozen(reported_at + dt.timedelta(minutes=minutes)):
+                    Ticket.escalate()
+            self.assertEqual(send.call_count, 0)
+            self.assertEqual(len(notified(users.dispatcher)), 1)
+            self.assertEqual(notified(users.manager), [(
+                        f"响应时限已过：{ticket.number}",
+                        'svc.repair.ticket', f'[{ticket.id}]')])
+            self.assertEqual(ticket.response_escalation, 'overdue')
+
+            Ticket.start([ticket])
+            configuration = pool.get('svc.repair.configuration')(1)
+            configuration.escalation_email = True
+            configuration.save()
+            # Past the resolution deadline without warning: the dispatchers
+            # are told too
+            with frozen(reported_at + 5 * HOUR):
+                Ticket.escalate()
+                Ticket.escalate()
+            msg = send.call_args.args[0]
+            self.assertEqual(msg['To'], 'manager@example.com')
+            self.assertEqual(msg['Subject'], f"完成时限已过：{ticket.number}")
+        self.assertEqual(send.call_count, 1)
+        self.assertEqual(len(notified(users.dispatcher)), 2)
+        self.assertEqual(len(notified(users.manager)), 2)
+        self.assertEqual(ticket.resolution_escalation, 'overdue')
+        self.assertIsNone(quiet.response_escalation)
+        self.assertEqual(notified(outsider), [])
+
+    @with_transaction()
+    def test_escalate_waiting_and_lead_time(self):
+        "Test waiting tickets are not escalated and the lead time warns"
+        pool = Pool()
+        Ticket = pool.get('svc.repair.ticket')
+        Notification = pool.get('res.notification')
+        Configuration = pool.get('svc.repair.configuration')
+        env = self.setup_repair()
+        reported_at = dt.datetime(2026, 3, 2, 9, 0)
+        with set_company(env.company), frozen(reported_at):
+            ticket = self.assigned_ticket(
+                env, urgency='urgent', waiting_reason='customer')
+            Ticket.wait([ticket])
+        with frozen(reported_at + 2 * HOUR):
+            Ticket.escalate()
+        self.assertEqual(Notification.search([]), [])
+        with frozen(reported_at + 3 * HOUR):
+            Ticket.resume([ticket])
+        self.assertEqual(
+            ticket.response_deadline, reported_at + 3 * HOUR + HOUR)
+
+        Configuration.write([Configuration(1)], {
+                'escalation_lead_time': dt.timedelta(minutes=30)})
+        with frozen(reported_at + 3 * HOUR + dt.timedelta(minutes=29)):
+            Ticket.escalate()
+        self.assertEqual(Notification.search([]), [])
+        with frozen(reported_at + 3 * HOUR + dt.timedelta(minutes=30)):
+            Ticket.escalate()
+        users = {n.user for n in Notification.search([])}
+        self.assertIn(env.users.dispatcher, users)
+        self.assertNotIn(env.users.manager, users)
+        self.assertEqual(ticket.response_escalation, 'warning')
+
+    def test_zh_cn_complete(self):
+        "Test every string has a Simplified Chinese translation"
+        import re
+        placeholder = re.compile(r'%\(\w+\)s')
+        path = os.path.join(
+            os.path.dirname(__file__), '..', 'locale', 'zh_CN.po')
+        for entry in polib.pofile(path):
+            with self.subTest(msgctxt=entry.msgctxt, msgid=entry.msgid):
+                self.assertTrue(entry.msgstr)
+                self.assertNotIn('fuzzy', entry.flags)
+                self.assertEqual(
+                    sorted(placeholder.findall(entry.msgstr)),
+                    sorted(placeholder.findall(entry.msgid)))
 
 
 del ModuleTestCase
