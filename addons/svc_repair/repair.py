@@ -805,7 +805,8 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
         description = gettext(
             'svc_repair.msg_ticket_escalation_description',
             ticket=self.rec_name,
-            deadline=lang.strftime(limit, lang.date + ' %H:%M'),
+            deadline=(
+                f"{lang.strftime(limit, lang.date)} {limit:%H:%M}"),
             reporter=self.reporter.rec_name,
             technician=self.technician.rec_name if self.technician else '-')
         return label, description
