@@ -1,6 +1,7 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError, ValidationError
 
 
 class CreateTicketError(UserError):
@@ -12,4 +13,28 @@ class CloseError(UserError):
 
 
 class CancelError(UserError):
+    pass
+
+
+class QuestionValidationError(ValidationError):
+    pass
+
+
+class AnswerValidationError(ValidationError):
+    pass
+
+
+class CampaignStartError(UserError):
+    pass
+
+
+class CampaignDeleteError(AccessError):
+    pass
+
+
+class IssueRectifyError(UserError):
+    pass
+
+
+class IssueResolveError(UserError):
     pass

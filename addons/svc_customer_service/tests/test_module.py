@@ -1,14 +1,27 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import polib
+
 from trytond.model.exceptions import (
     AccessError, ForeignKeyError, RequiredValidationError)
 from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.svc_customer_service.exceptions import (
-    CancelError, CloseError, CreateTicketError)
+    AnswerValidationError, CampaignDeleteError, CampaignStartError,
+    CancelError, CloseError, CreateTicketError, IssueRectifyError,
+    IssueResolveError, QuestionValidationError)
+from trytond.modules.svc_customer_service.survey import (
+    allocate, stratified_sample)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 
@@ -81,10 +94,102 @@ def bring_to_accepted(ticket):
     Ticket.accept([ticket])
 
 
+def create_template():
+    "Return a template: a single choice, a score and a free text question"
+    pool = Pool()
+    Template = pool.get('svc.survey.template')
+    template, = Template.create([{
+                'name': "物业服务满意度征询表",
+                'questions': [('create', [{
+                                'text': "您对保安服务是否满意？",
+                                'type': 'single_choice',
+                                'choices': [('create', [
+                                            {'name': "满意"},
+                                            {'name': "基本满意"},
+                                            {'name': "不满意"},
+                                            ])],
+                                }, {
+                                'text': "请为保洁服务打分",
+                                'type': 'score',
+                                'scale_min': 1,
+                                'scale_max': 5,
+                                }, {
+                                'text': "您的其他建议",
+                                'type': 'text',
+                                }])],
+                }])
+    return template
+
+
+def create_estate(sizes=(4, 3, 3), name="翠湖花园"):
+    "Return an estate with a building of sizes[i] owned houses each"
+    pool = Pool()
+    Estate = pool.get('svc.property.estate')
+    Party = pool.get('party.party')
+    buildings = []
+    for b, size in enumerate(sizes, 1):
+        owners = Party.create([
+                {'name': f"业主{b}-{h}"} for h in range(1, size + 1)])
+        houses = [{'number': f"{h}01", 'owner': o.id}
+            for h, o in enumerate(owners, 1)]
+        buildings.append({
+                'name': f"{b}栋",
+                'units': [('create', [{
+                                'name': "1单元",
+                                'houses': [('create', houses)],
+                                }])],
+                })
+    estate, = Estate.create([{
+                'name': name,
+                'buildings': [('create', buildings)],
+                }])
+    return estate
+
+
+def create_campaign(template, estate=None, **values):
+    pool = Pool()
+    Campaign = pool.get('svc.survey.campaign')
+    values.setdefault('name', "2026年下半年业主意见征询")
+    values.setdefault('year', 2026)
+    values.setdefault('half', '2')
+    if estate:
+        values['estates'] = [('add', [estate.id])]
+    campaign, = Campaign.create([dict(template=template.id, **values)])
+    return campaign
+
+
+def answer_all(campaign, choice_index=0, score=4, problem=False):
+    "Answer and collect every form of the campaign"
+    pool = Pool()
+    Answer = pool.get('svc.survey.answer')
+    Response = pool.get('svc.survey.response')
+    for response in campaign.responses:
+        for answer in response.answers:
+            question = answer.question
+            if question.type == 'single_choice':
+                answer.choice = question.choices[choice_index]
+            elif question.type == 'score':
+                answer.score = score
+                answer.problem = problem
+            else:
+                answer.text = "无"
+        Answer.save(response.answers)
+    Response.answer(campaign.responses)
+
+
 class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
     "Test Svc Customer Service module"
     module = 'svc_customer_service'
     extras = ['svc_property']
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Lang = Pool().get('ir.lang')
+            zh_cn, = Lang.search([('code', '=', 'zh_CN')])
+            Lang.load_translations([zh_cn])
+            transaction.commit()
 
     @with_transaction()
     def test_reception_number_and_defaults(self):
@@ -395,6 +500,464 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
             reception.save()
             Reception.create_ticket([reception])
             self.assertEqual(reception.ticket.house, house)
+
+    def test_allocate(self):
+        "Test proportional allocation by largest remainder"
+        for sizes, size, result in [
+                ([10, 6, 4], 10, [5, 3, 2]),
+                ([5, 3, 2], 4, [2, 1, 1]),
+                ([4, 3, 3], 5, [2, 2, 1]),
+                ([3, 3, 3], 4, [2, 1, 1]),
+                ([3, 3, 3], 9, [3, 3, 3]),
+                ([7], 3, [3]),
+                ([2, 0, 5], 0, [0, 0, 0]),
+                ([], 0, []),
+                ]:
+            with self.subTest(sizes=sizes, size=size):
+                self.assertEqual(allocate(sizes, size), result)
+                self.assertEqual(sum(allocate(sizes, size)), size)
+
+    def test_allocate_refused(self):
+        "Test a sample larger than the population is refused"
+        for sizes, size in [([4, 3, 3], 11), ([], 1), ([2], -1)]:
+            with self.subTest(sizes=sizes, size=size):
+                with self.assertRaises(ValueError):
+                    allocate(sizes, size)
+
+    def test_stratified_sample(self):
+        "Test the stratified sample is reproducible and proportional"
+        strata = [
+            [f'1-{i}' for i in range(10)],
+            [f'2-{i}' for i in range(6)],
+            [f'3-{i}' for i in range(4)],
+            ]
+        sample = stratified_sample(strata, 10, 42)
+
+        self.assertEqual(sample, stratified_sample(strata, 10, 42))
+        self.assertEqual(len(set(sample)), 10)
+        self.assertEqual(
+            [sum(u.startswith(f'{b}-') for u in sample) for b in [1, 2, 3]],
+            [5, 3, 2])
+        self.assertTrue(set(sample) <= {u for s in strata for u in s})
+        self.assertNotEqual(
+            {tuple(stratified_sample(strata, 10, s)) for s in range(5)},
+            {tuple(sample)})
+        self.assertEqual(
+            sorted(stratified_sample(strata, 20, 1)),
+            sorted(u for s in strata for u in s))
+
+    @with_transaction()
+    def test_question_scale(self):
+        "Test a score question needs a scale"
+        pool = Pool()
+        Question = pool.get('svc.survey.question')
+        template = create_template()
+        with self.assertRaises(QuestionValidationError):
+            Question.create([{
+                        'template': template.id,
+                        'text': "打分",
+                        'type': 'score',
+                        'scale_min': 5,
+                        'scale_max': 1,
+                        }])
+
+    @with_transaction()
+    def test_campaign_sample_by_building(self):
+        "Test the forms are drawn by building from the estate's houses"
+        pool = Pool()
+        Campaign = pool.get('svc.survey.campaign')
+        company = create_company()
+        with set_company(company):
+            template = create_template()
+            estate = create_estate((4, 3, 3))
+            campaign = create_campaign(
+                template, estate, sampling='random', sample_size=5)
+            self.assertTrue(campaign.number.startswith('ZX'))
+            self.assertEqual(campaign.population_size, 10)
+
+            Campaign.start([campaign])
+
+            self.assertEqual(campaign.state, 'running')
+            self.assertTrue(campaign.seed)
+            responses = campaign.responses
+            self.assertEqual(len(responses), 5)
+            self.assertEqual(
+                sorted(r.stratum for r in responses),
+                ["翠湖花园 1栋"] * 2 + ["翠湖花园 2栋"] * 2 + ["翠湖花园 3栋"])
+            for response in responses:
+                self.assertEqual(response.respondent, response.house.owner)
+                self.assertEqual(response.state, 'pending')
+                self.assertEqual(
+                    [a.question for a in response.answers],
+                    list(template.questions))
+
+            again = create_campaign(
+                template, estate, sampling='random', sample_size=5,
+                seed=campaign.seed)
+            Campaign.start([again])
+            self.assertEqual(
+                {r.house for r in again.responses},
+                {r.house for r in responses})
+
+    @with_transaction()
+    def test_campaign_sample_too_large(self):
+        "Test a sample larger than the population is refused"
+        pool = Pool()
+        Campaign = pool.get('svc.survey.campaign')
+        Response = pool.get('svc.survey.response')
+        company = create_company()
+        with set_company(company):
+            template = create_template()
+            campaign = create_campaign(
+                template, create_estate((2, 1)),
+                sampling='random', sample_size=4)
+
+            with self.assertRaisesRegex(
+                    CampaignStartError, "larger than its population of 3"):
+                Campaign.start([campaign])
+            with Transaction().set_context(language='zh_CN'):
+                with self.assertRaisesRegex(
+                        CampaignStartError, "样本数 4 户.*总户数 3 户"):
+                    Campaign.start([campaign])
+            self.assertEqual(campaign.state, 'draft')
+            self.assertEqual(Response.search([]), [])
+
+    @with_transaction()
+    def test_campaign_parties(self):
+        "Test the households are the parties chosen without an estate"
+        pool = Pool()
+        Campaign = pool.get('svc.survey.campaign')
+        Party = pool.get('party.party')
+        company = create_company()
+        with set_company(company):
+            template = create_template()
+            campaign = create_campaign(template)
+            with self.assertRaises(CampaignStartError):
+                Campaign.start([campaign])
+
+            parties = Party.create([{'name': n} for n in ["张三", "李四"]])
+            Campaign.write([campaign], {'parties': [('add', parties)]})
+            Campaign.start([campaign])
+            self.assertEqual(
+                {r.respondent for r in campaign.responses}, set(parties))
+            self.assertEqual({r.stratum for r in campaign.responses}, {None})
+
+    @with_transaction()
+    def test_campaign_delete(self):
+        "Test only draft or cancelled campaigns are deleted"
+        pool = Pool()
+        Campaign = pool.get('svc.survey.campaign')
+        company = create_company()
+        with set_company(company):
+            template = create_template()
+            campaign = create_campaign(template, create_estate((1,)))
+            Campaign.start([campaign])
+            with self.assertRaises(CampaignDeleteError):
+                Campaign.delete([campaign])
+            Campaign.cancel([campaign])
+            Campaign.delete([campaign])
+
+    @with_transaction()
+    def test_answer_refused(self):
+        "Test a score outside the scale or another question's choice"
+        pool = Pool()
+        Campaign = pool.get('svc.survey.campaign')
+        Answer = pool.get('svc.survey.answer')
+        company = create_company()
+        with set_company(company):
+            template = create_template()
+            choice_question, score_question, _ = template.questions
+            campaign = create_campaign(template, create_estate((1,)))
+            Campaign.start([campaign])
+            response, = campaign.responses
+            choice_answer, score_answer, text_answer = response.answers
+
+            for answer, values in [
+                    (score_answer, {'score': 6}),
+                    (score_answer, {'score': 0}),
+                    (choice_answer, {'score': 3}),
+                    (score_answer, {'choice': choice_question.choices[0]}),
+                    (choice_answer, {
+                            'choice': create_template().questions[0]
+                            .choices[0]}),
+                    ]:
+                with self.subTest(values=values):
+                    with self.assertRaises(AnswerValidationError):
+                        Answer.write([answer], values)
+            with self.assertRaises(AnswerValidationError):
+                Answer.create([{
+                            'response': response.id,
+                            'question': score_question.id,
+                            'score': 9,
+                            }])
+            with Transaction().set_context(language='zh_CN'):
+                with self.assertRaisesRegex(
+                        AnswerValidationError,
+                        "评分 6 超出.*请给出 1 到 5 之间的分数"):
+                    Answer.write([score_answer], {'score': 6})
+
+            Answer.write([score_answer], {'score': 5})
+            Answer.write([choice_answer], {
+                    'choice': choice_question.choices[1]})
+            self.assertEqual(score_answer.score, 5)
+            self.assertEqual(choice_answer.choice.name, "基本满意")
+
+    @with_transaction()
+    def test_submit(self):
+        "Test the answers given online collect the form"
+        pool = Pool()
+        Campaign = pool.get('svc.survey.campaign')
+        Response = pool.get('svc.survey.response')
+        company = create_company()
+        with set_company(company):
+            template = create_template()
+            choice, score, text = template.questions
+            campaign = create_campaign(template, create_estate((1,)))
+            Campaign.start([campaign])
+            response, = campaign.responses
+
+            with self.assertRaises(AnswerValidationError):
+                Response.submit([response], {score.id: 8})
+
+            Response.submit([response], {
+                    str(choice.id): choice.choices[2].id,
+                    score.id: 2,
+                    text.id: "夜间噪音大",
+                    }, remarks="希望加强巡逻")
+
+            self.assertEqual(response.state, 'answered')
+            self.assertTrue(response.answered_at)
+            self.assertEqual(
+                [a.choice or a.score or a.text for a in response.answers],
+                [choice.choices[2], 2, "夜间噪音大"])
+            self.assertEqual(response.remarks, "希望加强巡逻")
+            self.assertIn('submit', Response.__rpc__)
+
+    @with_transaction()
+    def test_issue(self):
+        "Test a problem found is analysed, notified and resolved"
+        pool = Pool()
+        Campaign = pool.get('svc.survey.campaign')
+        Response = pool.get('svc.survey.response')
+        Issue = pool.get('svc.survey.issue')
+        company = create_company()
+        with set_company(company):
+            template = create_template()
+            campaign = create_campaign(template, create_estate((1,)))
+            Campaign.start([campaign])
+            answer_all(campaign, score=1, problem=True)
+            response, = campaign.responses
+
+            Response.report_problems([response])
+            Response.report_problems([response])
+            issue, = response.issues
+            self.assertEqual(issue.campaign, campaign)
+            self.assertEqual(issue.respondent, response.respondent)
+            self.assertEqual(issue.description, "请为保洁服务打分: 1")
+            self.assertEqual(list(campaign.issues), [issue])
+
+            with self.assertRaises(IssueRectifyError):
+                Issue.rectify([issue])
+            issue.analysis = "楼道保洁频次不足"
+            issue.handling = 'notify'
+            issue.save()
+            with self.assertRaises(IssueRectifyError):
+                Issue.rectify([issue])
+            issue.department = "环境部"
+            issue.save()
+            Issue.rectify([issue])
+            self.assertEqual(issue.state, 'rectifying')
+            self.assertEqual(
+                Issue.search([('state', 'in', ['open', 'rectifying'])]),
+                [issue])
+
+            with self.assertRaises(IssueResolveError):
+                Issue.resolve([issue])
+            issue.result = "每日保洁两次"
+            issue.save()
+            Issue.resolve([issue])
+            self.assertEqual(issue.state, 'resolved')
+            self.assertTrue(issue.resolved_at)
+            self.assertFalse(issue.overdue)
+
+    @with_transaction()
+    def test_statistics(self):
+        "Test the statistics per question and building with the previous"
+        pool = Pool()
+        Campaign = pool.get('svc.survey.campaign')
+        Response = pool.get('svc.survey.response')
+        Statistic = pool.get('svc.survey.statistic')
+        company = create_company()
+        with set_company(company):
+            template = create_template()
+            estate = create_estate((2, 1))
+            first = create_campaign(template, estate, half='1')
+            Campaign.start([first])
+            answer_all(first, score=3)
+            Campaign.do([first])
+
+            second = create_campaign(template, estate, half='2')
+            Campaign.start([second])
+            answer_all(second, score=4, problem=True)
+            Response.reset([second.responses[-1]])
+            Response.no_answer([second.responses[-1]])
+
+            self.assertEqual(second.previous_campaign, first)
+            self.assertIsNone(first.previous_campaign)
+            self.assertEqual(
+                (second.response_count, second.answered_count), (3, 2))
+            score = template.questions[1]
+            statistics = Statistic.search([
+                    ('campaign', '=', second.id),
+                    ('question', '=', score.id),
+                    ], order=[('all_strata', 'DESC'), ('stratum', 'ASC')])
+            self.assertEqual(
+                [(s.all_strata, s.stratum, s.forms, s.answers,
+                    s.score_average, s.problems) for s in statistics],
+                [(True, None, 2, 2, 4.0, 2),
+                    (False, "翠湖花园 1栋", 2, 2, 4.0, 2)])
+            self.assertEqual(
+                [(s.previous_answers, s.previous_score_average,
+                    s.score_change, s.previous_problems)
+                    for s in statistics],
+                [(3, 3.0, 1.0, 0), (2, 3.0, 1.0, 0)])
+            self.assertEqual(
+                set(second.statistics),
+                set(Statistic.search([('campaign', '=', second.id)])))
+            choice_total, = Statistic.search([
+                    ('campaign', '=', second.id),
+                    ('question', '=', template.questions[0].id),
+                    ('all_strata', '=', True),
+                    ])
+            self.assertEqual(choice_total.answers, 2)
+            self.assertIsNone(choice_total.score_average)
+
+    @with_transaction()
+    def test_report(self):
+        "Test the forms are printed as PDF with the Chinese questions"
+        pool = Pool()
+        Campaign = pool.get('svc.survey.campaign')
+        Report = pool.get('svc.survey.campaign.form', type='report')
+        company = create_company()
+        with set_company(company):
+            template = create_template()
+            campaign = create_campaign(template, create_estate((2,)))
+            Campaign.start([campaign])
+
+            with Transaction().set_context(language='zh_CN'):
+                oext, content, _, name = Report.execute(
+                    [campaign.id], {})
+            if not shutil.which('soffice'):
+                raise unittest.SkipTest("soffice is missing")
+            self.assertEqual(oext, 'pdf')
+            self.assertTrue(content.startswith(b'%PDF'))
+            if not shutil.which('pdftotext'):
+                raise unittest.SkipTest("pdftotext is missing")
+            with tempfile.NamedTemporaryFile(suffix='.pdf') as pdf:
+                pdf.write(content)
+                pdf.flush()
+                text = subprocess.run(
+                    ['pdftotext', '-layout', pdf.name, '-'],
+                    capture_output=True, check=True, text=True).stdout
+            self.assertEqual(text.count('\f'), 2)
+            text = re.sub(r'\s', '', text)
+            self.assertIn("您对保安服务是否满意", text)
+            self.assertIn("意见征询表", text)
+            self.assertIn("住户：业主1-2", text)
+            self.assertIn("□满意□基本满意□不满意", text)
+            self.assertEqual(text.count("请为保洁服务打分"), 2)
+
+    @with_transaction()
+    def test_survey_roles(self):
+        "Test the reception runs campaigns and the technician may not"
+        pool = Pool()
+        Campaign = pool.get('svc.survey.campaign')
+        Response = pool.get('svc.survey.response')
+        Template = pool.get('svc.survey.template')
+        Issue = pool.get('svc.survey.issue')
+        company = create_company()
+        with set_company(company):
+            template = create_template()
+            estate = create_estate((2, 2))
+            clerk = create_user('clerk', 'group_reception', company)
+            manager = create_user(
+                'manager', 'group_service_manager', company)
+            dispatcher = create_user(
+                'dispatcher', 'group_dispatcher', company)
+            technician = create_user(
+                'technician', 'group_technician', company)
+            values = {
+                'name': "区域走访",
+                'kind': 'walk_around',
+                'template': template.id,
+                'estates': [('add', [estate.id])],
+                }
+
+            with Transaction().set_user(clerk.id), \
+                    Transaction().set_context(_check_access=True):
+                campaign, = Campaign.create([values])
+                Campaign.start([campaign])
+                response = campaign.responses[0]
+                Response.submit([response], {
+                        template.questions[1].id: 2})
+                self.assertEqual(response.state, 'answered')
+                issue, = Issue.create([{
+                            'response': response.id,
+                            'campaign': campaign.id,
+                            'description': "电梯异响",
+                            }])
+                with self.assertRaises(AccessError):
+                    Template.write([template], {'name': "x"})
+                with self.assertRaises(AccessError):
+                    Campaign.delete([campaign])
+
+            with Transaction().set_user(manager.id), \
+                    Transaction().set_context(_check_access=True):
+                Template.write([template], {'name': "业主满意度征询表"})
+                Campaign.do([campaign])
+
+            for user in [dispatcher, technician]:
+                with self.subTest(user=user.login):
+                    with Transaction().set_user(user.id), \
+                            Transaction().set_context(_check_access=True):
+                        for Model in [Campaign, Response, Issue, Template]:
+                            with self.assertRaises(AccessError):
+                                Model.search([])
+                        with self.assertRaises(AccessError):
+                            Campaign.create([values])
+                        with self.assertRaises(AccessError):
+                            Campaign.reopen([campaign])
+
+    def test_zh_cn_translation_complete(self):
+        "Test every zh_CN entry is translated with the same placeholders"
+        path = os.path.join(
+            os.path.dirname(__file__), '..', 'locale', 'zh_CN.po')
+        placeholder = re.compile(r'%\(\w+\)s')
+        for entry in polib.pofile(path):
+            with self.subTest(msgctxt=entry.msgctxt, msgid=entry.msgid):
+                self.assertTrue(entry.msgstr)
+                self.assertNotIn('fuzzy', entry.flags)
+                self.assertEqual(
+                    sorted(placeholder.findall(entry.msgstr)),
+                    sorted(placeholder.findall(entry.msgid)))
+
+    @with_transaction()
+    def test_zh_cn_translation_covers_module(self):
+        "Test every string of the module has a zh_CN translation"
+        pool = Pool()
+        Translation = pool.get('ir.translation')
+        TranslationSet = pool.get('ir.translation.set', type='wizard')
+        session_id, _, _ = TranslationSet.create()
+        TranslationSet(session_id).transition_set_()
+
+        def keys(lang):
+            return {
+                (t.type, t.name, t.src) for t in Translation.search([
+                        ('lang', '=', lang),
+                        ('module', '=', 'svc_customer_service'),
+                        ('value', 'not in', [None, '']),
+                        ])}
+        self.assertEqual(sorted(keys('en') - keys('zh_CN')), [])
 
 
 del ModuleTestCase
