@@ -46,6 +46,16 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         "configuration).")
 
     @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        table_h = cls.__table_handler__(module)
+        # Migration from 8.0.0 pre-release: delays moved to svc.repair.sla
+        for urgency, _ in URGENCIES:
+            column = f'response_delay_{urgency}'
+            if table_h.column_exist(column):
+                table_h.not_null_action(column, 'remove')
+
+    @classmethod
     def default_ticket_sequence(cls):
         pool = Pool()
         ModelData = pool.get('ir.model.data')
@@ -116,7 +126,7 @@ class SLA(ModelSQL, ModelView):
         help="Around the clock counts every hour (7x24); working time "
         "counts only the hours of the working calendar.")
     calendar = fields.Many2One(
-        'svc.repair.calendar', "Working Calendar",
+        'svc.repair.calendar', "Working Calendar", ondelete='RESTRICT',
         states={
             'required': Eval('clock') == 'calendar',
             'invisible': Eval('clock') != 'calendar',

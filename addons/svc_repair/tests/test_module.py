@@ -857,9 +857,13 @@ class SvcRepairTestCase(ModuleTestCase):
             Cron.run_once([cron])
         self.assertEqual(notified(users.dispatcher), [])
 
-        for minutes in [48, 50]:
-            with frozen(reported_at + dt.timedelta(minutes=minutes)):
-                Cron.run_once([cron])
+        with patch.object(Ticket, 'lock', wraps=Ticket.lock) as lock:
+            for minutes in [48, 50]:
+                with frozen(reported_at + dt.timedelta(minutes=minutes)):
+                    Cron.run_once([cron])
+        # The rows are locked before the level is read again and written
+        self.assertEqual(
+            [c.args for c in lock.call_args_list], [([ticket],), ([],)])
         self.assertEqual(notified(users.dispatcher), [(
                     f"Response deadline approaching: {ticket.number}",
                     'svc.repair.ticket', f'[{ticket.id}]')])
