@@ -38,3 +38,7 @@ class IssueRectifyError(UserError):
 
 class IssueResolveError(UserError):
     pass
+
+
+class ResponseSubmitError(UserError):
+    pass

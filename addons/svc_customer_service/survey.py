@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 import random
+from collections import Counter
 
 from sql import Literal, Null
 from sql.aggregate import Avg, Count, Min, Sum
@@ -19,7 +20,8 @@ from trytond.transaction import Transaction
 
 from .exceptions import (
     AnswerValidationError, CampaignDeleteError, CampaignStartError,
-    IssueRectifyError, IssueResolveError, QuestionValidationError)
+    IssueRectifyError, IssueResolveError, QuestionValidationError,
+    ResponseSubmitError)
 
 KINDS = [
     ('special_service_revisit', "Special-Service Revisit"),
@@ -668,6 +670,10 @@ class Response(Workflow, ModelSQL, ModelView):
         Answer = pool.get('svc.survey.answer')
         lines = []
         for response in responses:
+            if response.state != 'pending':
+                raise ResponseSubmitError(gettext(
+                        'svc_customer_service.msg_response_submit_state',
+                        response=response.rec_name))
             for line in response.answers:
                 value = answers.get(line.question.id,
                     answers.get(str(line.question.id)))
@@ -1041,6 +1047,8 @@ class Statistic(ModelSQL, ModelView):
     answers = fields.Integer("Answers")
     score_average = fields.Float("Average Score", digits=(16, 2))
     problems = fields.Integer("Problems")
+    choice_counts = fields.Function(
+        fields.Char("Choice Counts"), 'get_choice_counts')
     previous_answers = fields.Function(
         fields.Integer("Previous Answers"), 'get_previous')
     previous_score_average = fields.Function(
@@ -1116,6 +1124,22 @@ class Statistic(ModelSQL, ModelView):
         return ' '.join(filter(None, [
                     self.campaign.rec_name, self.question.rec_name,
                     self.stratum]))
+
+    def get_choice_counts(self, name):
+        pool = Pool()
+        Answer = pool.get('svc.survey.answer')
+        if self.question.type != 'single_choice':
+            return None
+        domain = [
+            ('response.campaign', '=', self.campaign.id),
+            ('response.state', '=', 'answered'),
+            ('question', '=', self.question.id),
+            ]
+        if not self.all_strata:
+            domain.append(('response.stratum', '=', self.stratum))
+        counts = Counter(a.choice for a in Answer.search(domain))
+        return ' / '.join(
+            f'{c.name} {counts[c]}' for c in self.question.choices)
 
     @classmethod
     def get_previous(cls, statistics, names):

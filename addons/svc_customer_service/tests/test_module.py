@@ -17,7 +17,7 @@ from trytond.modules.company.tests import (
 from trytond.modules.svc_customer_service.exceptions import (
     AnswerValidationError, CampaignDeleteError, CampaignStartError,
     CancelError, CloseError, CreateTicketError, IssueRectifyError,
-    IssueResolveError, QuestionValidationError)
+    IssueResolveError, QuestionValidationError, ResponseSubmitError)
 from trytond.modules.svc_customer_service.survey import (
     allocate, stratified_sample)
 from trytond.pool import Pool
@@ -732,6 +732,9 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
                 [choice.choices[2], 2, "夜间噪音大"])
             self.assertEqual(response.remarks, "希望加强巡逻")
             self.assertIn('submit', Response.__rpc__)
+            with self.assertRaises(ResponseSubmitError):
+                Response.submit([response], {score.id: 5})
+            self.assertEqual(response.answers[1].score, 2)
 
     @with_transaction()
     def test_issue(self):
@@ -831,6 +834,9 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
                     ])
             self.assertEqual(choice_total.answers, 2)
             self.assertIsNone(choice_total.score_average)
+            self.assertEqual(
+                choice_total.choice_counts, "满意 2 / 基本满意 0 / 不满意 0")
+            self.assertIsNone(statistics[0].choice_counts)
 
     @with_transaction()
     def test_report(self):
