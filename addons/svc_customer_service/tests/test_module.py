@@ -754,6 +754,8 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
             Response.report_problems([response])
             Response.report_problems([response])
             issue, = response.issues
+            self.assertEqual(
+                Issue.search([('rec_name', 'ilike', '%保洁%')]), [issue])
             self.assertEqual(issue.campaign, campaign)
             self.assertEqual(issue.respondent, response.respondent)
             self.assertEqual(issue.description, "请为保洁服务打分: 1")
@@ -850,11 +852,11 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
             campaign = create_campaign(template, create_estate((2,)))
             Campaign.start([campaign])
 
+            if not shutil.which('soffice'):
+                raise unittest.SkipTest("soffice is missing")
             with Transaction().set_context(language='zh_CN'):
                 oext, content, _, name = Report.execute(
                     [campaign.id], {})
-            if not shutil.which('soffice'):
-                raise unittest.SkipTest("soffice is missing")
             self.assertEqual(oext, 'pdf')
             self.assertTrue(content.startswith(b'%PDF'))
             if not shutil.which('pdftotext'):
@@ -881,6 +883,7 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
         Response = pool.get('svc.survey.response')
         Template = pool.get('svc.survey.template')
         Issue = pool.get('svc.survey.issue')
+        Statistic = pool.get('svc.survey.statistic')
         company = create_company()
         with set_company(company):
             template = create_template()
@@ -916,6 +919,8 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
                     Template.write([template], {'name': "x"})
                 with self.assertRaises(AccessError):
                     Campaign.delete([campaign])
+                self.assertEqual(
+                    {s.campaign for s in Statistic.search([])}, {campaign})
 
             with Transaction().set_user(manager.id), \
                     Transaction().set_context(_check_access=True):
@@ -926,7 +931,9 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
                 with self.subTest(user=user.login):
                     with Transaction().set_user(user.id), \
                             Transaction().set_context(_check_access=True):
-                        for Model in [Campaign, Response, Issue, Template]:
+                        for Model in [
+                                Campaign, Response, Issue, Template,
+                                Statistic]:
                             with self.assertRaises(AccessError):
                                 Model.search([])
                         with self.assertRaises(AccessError):
