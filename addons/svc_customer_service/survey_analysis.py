@@ -102,6 +102,8 @@ class Issue(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def __setup__(cls):
+        # Full text search does not split Chinese words
+        cls.description.search_full_text = False
         super().__setup__()
         t = cls.__table__()
         cls._sql_indexes.add(
