@@ -269,7 +269,8 @@ class Campaign(Workflow, ModelSQL, ModelView):
             "in an earlier half-year."),
         'get_previous_campaign')
     statistics = fields.Function(fields.Many2Many(
-            'svc.survey.statistic', None, None, "Statistics"),
+            'svc.survey.statistic', None, None, "Statistics",
+            readonly=True),
         'get_statistics')
     state = fields.Selection([
             ('draft', "Draft"),

@@ -239,6 +239,7 @@ class Statistic(ModelSQL, ModelView):
     stratum = fields.Char(
         "Building", help="Empty on the line of all buildings.")
     all_strata = fields.Boolean("All Buildings")
+    building = fields.Function(fields.Char("Building"), 'get_building')
     forms = fields.Integer("Forms", help="The collected forms.")
     answers = fields.Integer("Answers")
     score_average = fields.Float("Average Score", digits=(16, 2))
@@ -316,10 +317,34 @@ class Statistic(ModelSQL, ModelView):
             group_by=group_by)
         return per_stratum | all_strata
 
+    @classmethod
+    def order_question(cls, tables):
+        pool = Pool()
+        Question = pool.get('svc.survey.question')
+        table, _ = tables[None]
+        question = tables.get('question')
+        if question is None:
+            question = Question.__table__()
+            tables['question'] = {
+                None: (question, question.id == table.question),
+                }
+        else:
+            question, _ = question[None]
+        return [
+            Case((question.sequence == Null, 0), else_=1),
+            question.sequence, question.id]
+
     def get_rec_name(self, name):
         return ' '.join(filter(None, [
                     self.campaign.rec_name, self.question.rec_name,
                     self.stratum]))
+
+    @classmethod
+    def get_building(cls, statistics, name):
+        all_strata = cls.fields_get(['all_strata'])['all_strata']['string']
+        return {
+            s.id: all_strata if s.all_strata else s.stratum
+            for s in statistics}
 
     def get_choice_counts(self, name):
         pool = Pool()

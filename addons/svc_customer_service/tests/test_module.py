@@ -829,11 +829,21 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(
                 set(second.statistics),
                 set(Statistic.search([('campaign', '=', second.id)])))
+            self.assertEqual(
+                [(s.question, s.stratum) for s in Statistic.search(
+                        [('campaign', '=', second.id)])],
+                [(q, s) for q in template.questions
+                    for s in [None, "翠湖花园 1栋"]])
             choice_total, = Statistic.search([
                     ('campaign', '=', second.id),
                     ('question', '=', template.questions[0].id),
                     ('all_strata', '=', True),
                     ])
+            self.assertEqual(choice_total.building, "All Buildings")
+            with Transaction().set_context(language='zh_CN'):
+                self.assertEqual(
+                    Statistic(choice_total.id).building, "全部楼栋")
+            self.assertEqual(statistics[1].building, "翠湖花园 1栋")
             self.assertEqual(choice_total.answers, 2)
             self.assertIsNone(choice_total.score_average)
             self.assertEqual(
