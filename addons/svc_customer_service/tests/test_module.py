@@ -936,6 +936,10 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
                     Transaction().set_context(_check_access=True):
                 Template.write([template], {'name': "业主满意度征询表"})
                 Campaign.do([campaign])
+                other, = Campaign.create([values])
+                Campaign.start([other])
+                Campaign.cancel([other])
+                Campaign.delete([other])
 
             for user in [dispatcher, technician]:
                 with self.subTest(user=user.login):
