@@ -131,6 +131,9 @@ class Reception(Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         cls.number.search_unaccented = False
+        # PostgreSQL full-text search takes a run of Chinese characters as
+        # one word, so searching 漏水 would not find 厨房水管漏水
+        cls.content.search_full_text = False
         super().__setup__()
         t = cls.__table__()
         cls._sql_indexes.update({
@@ -191,7 +194,8 @@ class Reception(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def default_received_at(cls):
-        return dt.datetime.now()
+        # The client keeps whole seconds (see svc.repair.ticket)
+        return dt.datetime.now().replace(microsecond=0)
 
     @classmethod
     def default_received_by(cls):

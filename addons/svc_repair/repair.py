@@ -273,6 +273,9 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
     @classmethod
     def __setup__(cls):
         cls.number.search_unaccented = False
+        # PostgreSQL full-text search takes a run of Chinese characters as
+        # one word, so searching 漏水 would not find 厨房水管漏水
+        cls.description.search_full_text = False
         super().__setup__()
         t = cls.__table__()
         cls._sql_indexes.update({
@@ -372,7 +375,9 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
 
     @classmethod
     def default_reported_at(cls):
-        return now()
+        # The client keeps whole seconds: a default with microseconds would
+        # read as an edit and redraw the new form, losing what was typed.
+        return now().replace(microsecond=0)
 
     @classmethod
     def default_rework_count(cls):
@@ -576,11 +581,14 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
                         'svc_repair.msg_ticket_wait_reason',
                         ticket=ticket.rec_name))
         at, user = now(), Transaction().user or None
-        Pause.save([Pause(
-                    ticket=t, reason=t.waiting_reason,
-                    remark=t.waiting_remark, from_state=t.state,
-                    start=at, started_by=user)
-                for t in tickets])
+        Pause.create([{
+                    'ticket': t.id,
+                    'reason': t.waiting_reason,
+                    'remark': t.waiting_remark,
+                    'from_state': t.state,
+                    'start': at,
+                    'started_by': user,
+                    } for t in tickets])
 
     @classmethod
     @ModelView.button

@@ -227,6 +227,24 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
                 create_reception(create_caller(), content=None)
 
     @with_transaction()
+    def test_search_chinese_word(self):
+        "Test a word inside the Chinese content or description finds it"
+        pool = Pool()
+        Reception = pool.get('svc.reception')
+        Ticket = pool.get('svc.repair.ticket')
+        company = create_company()
+        with set_company(company):
+            reception = create_reception(create_caller())
+            Reception.create_ticket([reception])
+
+            self.assertEqual(
+                Reception.search([('content', 'ilike', '%漏水%')]),
+                [reception])
+            self.assertEqual(
+                Ticket.search([('description', 'ilike', '%漏水%')]),
+                [reception.ticket])
+
+    @with_transaction()
     def test_create_ticket(self):
         "Test creating the work order copies the request"
         pool = Pool()
