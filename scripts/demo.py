@@ -95,7 +95,10 @@ CLICKERS = {
     'rework': ['reception', 'dispatcher', 'manager'],
     'close': ['reception', 'manager'],
     'cancel': ['reception', 'dispatcher', 'manager'],
+    'wait': ['<technician>', 'dispatcher', 'manager'],
+    'resume': ['<technician>', 'dispatcher', 'manager'],
     }
+NEW_YEAR = dt.date(2027, 1, 1)
 
 BUILDINGS = {
     "1栋": {"1单元": ['301', '502', '801', '1201'],
@@ -151,6 +154,12 @@ TICKETS = [
         ['dispatch', 'start', 'finish', 'rework', 'finish', 'accept',
             'close'],
         "空调冷凝水管漏水，滴到楼下阳台"),
+    (4, 'SD', 'B', 'general', 40, 'technician2', [],
+        ['dispatch', 'start', 'wait'],
+        "燃气热水器温控阀损坏，已向厂家订购配件"),
+    (6, 'MC', 'B', 'general', 60, 'technician3', [],
+        ['dispatch', 'start', 'wait', 'resume', 'finish'],
+        "防盗门闭门器漏油，等业主在家时更换"),
     (2, 'SD', 'A', 'general', 26, None, [], ['cancel'],
         "马桶堵塞，业主已自行疏通，取消报修"),
     ]
@@ -647,13 +656,18 @@ class DemoData:
             category.save()
             self.ids['categories'][code] = category.id
             self.tick()
-        Configuration = self.model('svc.repair.configuration')
-        configuration = Configuration(1)
-        self.assign(configuration,
-            response_delay_urgent=dt.timedelta(hours=1),
-            response_delay_general=dt.timedelta(hours=24),
-            response_delay_complex=dt.timedelta(days=7))
-        configuration.save()
+        # The deadlines per urgency (1 h / 24 h / 7 days to respond) ship
+        # with svc_repair; the demo adds the coming public holiday to its
+        # standard working-time calendar.
+        if self.has_model('svc.repair.calendar'):
+            Calendar = self.model('svc.repair.calendar')
+            ModelData = self.model('ir.model.data')
+            calendar = Calendar(ModelData.get_id(
+                    'svc_repair', 'calendar_standard', {}))
+            if not any(e.date == NEW_YEAR for e in calendar.exceptions):
+                calendar.exceptions.new(
+                    date=NEW_YEAR, kind='holiday', name="元旦")
+                calendar.save()
         self.tick()
 
     def clicker(self, model, button, technician=None):
@@ -747,6 +761,10 @@ class DemoData:
             'accept': {
                 'acceptance_result': 'satisfied',
                 'acceptance_remark': "业主现场确认，功能正常。",
+                },
+            'wait': {
+                'waiting_reason': 'parts',
+                'waiting_remark': "配件需向厂家订购，约两天到货。",
                 },
             'rework': {
                 'acceptance_result': 'unsatisfied',
