@@ -1,11 +1,7 @@
 # This file is part of svc-tryton-addons.  The COPYRIGHT file at the top
 # level of this repository contains the full copyright notices and license
 # terms.
-import os
-import re
 from decimal import Decimal
-
-import polib
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import (
@@ -208,19 +204,6 @@ class SvcPropertyTestCase(CompanyTestMixin, ModuleTestCase):
                     User.get_preferences(context_only=True),
                     _check_access=True):
             self.assertEqual(House.search([]), [])
-
-    def test_zh_cn_translation_complete(self):
-        "Test every zh_CN entry is translated with the same placeholders"
-        path = os.path.join(
-            os.path.dirname(__file__), '..', 'locale', 'zh_CN.po')
-        placeholder = re.compile(r'%\(\w+\)s')
-        for entry in polib.pofile(path):
-            with self.subTest(msgctxt=entry.msgctxt, msgid=entry.msgid):
-                self.assertTrue(entry.msgstr)
-                self.assertNotIn('fuzzy', entry.flags)
-                self.assertEqual(
-                    sorted(placeholder.findall(entry.msgstr)),
-                    sorted(placeholder.findall(entry.msgid)))
 
 
 del ModuleTestCase

@@ -1,12 +1,9 @@
 # This file is part of the svc_repair Tryton module, licensed under the
 # GNU General Public License version 3 or later (see pyproject.toml).
 import datetime as dt
-import os
 from contextlib import contextmanager
 from types import SimpleNamespace
 from unittest.mock import patch
-
-import polib
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import (
@@ -934,20 +931,6 @@ class SvcRepairTestCase(ModuleTestCase):
         self.assertIn(env.users.dispatcher, users)
         self.assertNotIn(env.users.manager, users)
         self.assertEqual(ticket.response_escalation, 'warning')
-
-    def test_zh_cn_complete(self):
-        "Test every string has a Simplified Chinese translation"
-        import re
-        placeholder = re.compile(r'%\(\w+\)s')
-        path = os.path.join(
-            os.path.dirname(__file__), '..', 'locale', 'zh_CN.po')
-        for entry in polib.pofile(path):
-            with self.subTest(msgctxt=entry.msgctxt, msgid=entry.msgid):
-                self.assertTrue(entry.msgstr)
-                self.assertNotIn('fuzzy', entry.flags)
-                self.assertEqual(
-                    sorted(placeholder.findall(entry.msgstr)),
-                    sorted(placeholder.findall(entry.msgid)))
 
 
 del ModuleTestCase
