@@ -16,6 +16,7 @@ from trytond.modules.svc_repair.exceptions import (
     TicketCloseError, TicketDeleteError, TicketDispatchError,
     TicketFinishError, TicketWaitError)
 from trytond.pool import Pool
+from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
@@ -766,6 +767,29 @@ class SvcRepairTestCase(ModuleTestCase):
         self.assertEqual(ticket.state, 'cancelled')
         self.assertEqual(
             ticket.pauses[-1].end, dt.datetime(2026, 3, 4, 10, 0))
+
+    @with_transaction()
+    def test_party_service_file(self):
+        "Test the party's service file opens its tickets, by role"
+        pool = Pool()
+        Ticket = pool.get('svc.repair.ticket')
+        Action = pool.get('ir.action.act_window')
+        ModelData = pool.get('ir.model.data')
+        env = self.setup_repair()
+        with set_company(env.company):
+            mine = self.assigned_ticket(env)
+            other = self.assigned_ticket(env, technician=env.tech2.id)
+            draft = self.create_ticket(env)
+        relate = Action(ModelData.get_id(
+                'svc_repair', 'act_ticket_party_relate'))
+        domain = PYSONDecoder({
+                'active_ids': [env.reporter.id],
+                }).decode(relate.pyson_domain)
+        with as_user(env.users.reception):
+            self.assertEqual(
+                set(Ticket.search(domain)), {mine, other, draft})
+        with as_user(env.users.tech1):
+            self.assertEqual(Ticket.search(domain), [mine])
 
     @with_transaction()
     def test_wait_roles(self):
