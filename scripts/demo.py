@@ -205,8 +205,12 @@ def main(argv=None):
         print(f"demo: database {args.database!r} is ready "
             "(use --rebuild to start over)")
         if demo.stamp.read_text().strip() != addons_hash():
-            print("demo: addons/ changed since this demo was built; "
-                "scripts/demo --rebuild shows the changes")
+            # New fields and models must reach the database before the
+            # server reads it; the demo data itself stays as it was.
+            print("demo: addons/ changed since this demo was built: "
+                "updating the modules (scripts/demo --rebuild reloads "
+                "the demo data too)")
+            demo.update()
     demo.print_welcome()
     if not args.no_serve:
         demo.serve()
@@ -364,6 +368,11 @@ class Demo:
         os.environ.update(
             (k, v) for k, v in self.env.items() if k.startswith('TRYTOND'))
         DemoData(self.name, self.config_file).load()
+        self.stamp.write_text(addons_hash() + '\n')
+
+    def update(self):
+        modules = [m for m in MODULES if module_written(m)]
+        self.admin('-u', *modules, '--activate-dependencies', '-l', 'zh_CN')
         self.stamp.write_text(addons_hash() + '\n')
 
     # Serving --------------------------------------------------------------
