@@ -42,3 +42,7 @@ class IssueResolveError(UserError):
 
 class ResponseSubmitError(UserError):
     pass
+
+
+class LeadError(UserError):
+    pass

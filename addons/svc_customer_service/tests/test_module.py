@@ -1,23 +1,26 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import datetime
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 import unittest
+import unittest.mock
 
 import polib
 
 from trytond.model.exceptions import (
-    AccessError, ForeignKeyError, RequiredValidationError)
+    AccessError, DomainValidationError, ForeignKeyError,
+    RequiredValidationError)
 from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.svc_customer_service.exceptions import (
     AnswerValidationError, CampaignDeleteError, CampaignStartError,
     CancelError, CloseError, CreateTicketError, IssueRectifyError,
-    IssueResolveError, QuestionValidationError, ResponseSubmitError)
+    IssueResolveError, LeadError, QuestionValidationError, ResponseSubmitError)
 from trytond.modules.svc_customer_service.survey import (
     allocate, stratified_sample)
 from trytond.pool import Pool
@@ -92,6 +95,24 @@ def bring_to_accepted(ticket):
     ticket.acceptance_result = 'satisfied'
     ticket.save()
     Ticket.accept([ticket])
+
+
+def create_lead(name="王先生", phone='13900139000', **values):
+    pool = Pool()
+    Lead = pool.get('svc.lead')
+    lead, = Lead.create([{'name': name, 'phone': phone, **values}])
+    return lead
+
+
+def bring_to_deposit(lead):
+    pool = Pool()
+    Lead = pool.get('svc.lead')
+    Invitation = pool.get('svc.lead.invitation')
+    Lead.qualify([lead])
+    Invitation.create([{'lead': lead.id, 'result': "周六上午到店"}])
+    Lead.invite([lead])
+    Lead.visit([lead])
+    Lead.pay_deposit([lead])
 
 
 def create_template():
@@ -972,6 +993,272 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
                             Campaign.create([values])
                         with self.assertRaises(AccessError):
                             Campaign.reopen([campaign])
+
+    @with_transaction()
+    def test_lead_qualify(self):
+        "Test a qualified lead gets a number and a customer"
+        pool = Pool()
+        Lead = pool.get('svc.lead')
+        company = create_company()
+        with set_company(company):
+            lead = create_lead(source='online')
+            # PostgreSQL sequences are not rolled back between tests
+            self.assertRegex(lead.number, r'^XS\d{4}-\d{5}$')
+            self.assertEqual(lead.state, 'new')
+            self.assertIsNone(lead.party)
+
+            Lead.qualify([lead])
+
+            self.assertEqual(lead.state, 'qualified')
+            self.assertEqual(lead.party.name, "王先生")
+            self.assertEqual(
+                lead.party.contact_mechanism_get('mobile').value,
+                '13900139000')
+            self.assertEqual(lead.qualified_by.login, 'admin')
+            self.assertTrue(lead.qualified_at)
+
+    @with_transaction()
+    def test_lead_invalid(self):
+        "Test an invalid lead needs a reason and logs an SMS"
+        pool = Pool()
+        Lead = pool.get('svc.lead')
+        Message = pool.get('svc.message.outgoing')
+        Script = pool.get('svc.lead.script')
+        company = create_company()
+        with set_company(company):
+            lead = create_lead()
+            with self.assertRaises(LeadError):
+                Lead.invalidate([lead])
+            self.assertEqual(lead.state, 'new')
+
+            lead.reason = "只是咨询价格"
+            lead.save()
+            Lead.invalidate([lead])
+
+            self.assertEqual(lead.state, 'invalid')
+            message, = lead.messages
+            self.assertEqual(message.phone, '13900139000')
+            self.assertEqual(message.state, 'sent')
+            self.assertTrue(message.sent_at)
+            self.assertIn(company.rec_name, message.text)
+
+            Script.create([{
+                        'name': "无效客户短信",
+                        'kind': 'sms_invalid',
+                        'text': "感谢来电，欢迎再次咨询。",
+                        }])
+            other = create_lead(name="赵女士", reason="空号")
+            Lead.invalidate([other])
+            message, = other.messages
+            self.assertEqual(message.text, "感谢来电，欢迎再次咨询。")
+            self.assertEqual(
+                Message.search([('state', '=', 'sent')], count=True), 2)
+
+    @with_transaction()
+    def test_lead_send_failed(self):
+        "Test a failing gateway marks the SMS failed"
+        pool = Pool()
+        Message = pool.get('svc.message.outgoing')
+        company = create_company()
+        with set_company(company):
+            message, = Message.create([{
+                        'phone': '13900139000',
+                        'text': "测试",
+                        }])
+
+            def fail(self):
+                raise OSError("gateway down")
+            with unittest.mock.patch.object(Message, '_send_sms', fail):
+                Message.send([message])
+            self.assertEqual(message.state, 'failed')
+            self.assertEqual(message.error, "gateway down")
+
+            Message.send([message])
+            self.assertEqual(message.state, 'sent')
+            self.assertIsNone(message.error)
+
+    @with_transaction()
+    def test_lead_invite_refused(self):
+        "Test an invalid lead or one without invitation is not invited"
+        pool = Pool()
+        Lead = pool.get('svc.lead')
+        Invitation = pool.get('svc.lead.invitation')
+        company = create_company()
+        with set_company(company):
+            lead = create_lead(phone=None, reason="重复线索")
+            Lead.invalidate([lead])
+            self.assertEqual(lead.messages, ())
+            with self.assertRaises(LeadError):
+                Lead.invite([lead])
+            with self.assertRaises(DomainValidationError):
+                Invitation.create([{'lead': lead.id}])
+
+            other = create_lead()
+            Lead.qualify([other])
+            with self.assertRaises(LeadError):
+                Lead.invite([other])
+            with self.assertRaises(LeadError):
+                Lead.visit([other])
+            self.assertEqual(other.state, 'qualified')
+
+    @with_transaction()
+    def test_lead_sign(self):
+        "Test signing needs a designer who is notified"
+        pool = Pool()
+        Lead = pool.get('svc.lead')
+        User = pool.get('res.user')
+        Notification = pool.get('res.notification')
+        company = create_company()
+        with set_company(company):
+            lead = create_lead()
+            bring_to_deposit(lead)
+            designer = create_employee("刘设计师", company)
+            user = create_user('designer', 'group_reception', company)
+            User.write([user], {'employees': [('add', [designer.id])]})
+
+            with self.assertRaises(LeadError):
+                Lead.sign([lead])
+            lead.designer = designer
+            lead.save()
+            with self.assertRaises(LeadError):
+                Lead.sign([lead])
+            lead.feedback = "三室两厅，喜欢简约风格"
+            lead.save()
+            Lead.sign([lead])
+
+            self.assertEqual(lead.state, 'signed')
+            notification, = Notification.search([('user', '=', user.id)])
+            self.assertIn(lead.number, notification.label)
+            self.assertEqual(
+                notification.description, "三室两厅，喜欢简约风格")
+            self.assertEqual(
+                [s.stage for s in lead.party.journey_steps],
+                ['signing', 'subscription', 'visit'])
+            self.assertEqual(lead.party.journey_stage, 'signing')
+
+    @with_transaction()
+    def test_lead_lose(self):
+        "Test an open lead is lost with a reason"
+        pool = Pool()
+        Lead = pool.get('svc.lead')
+        company = create_company()
+        with set_company(company):
+            lead = create_lead()
+            Lead.qualify([lead])
+            with self.assertRaises(LeadError):
+                Lead.lose([lead])
+            lead.reason = "已选择其他装修公司"
+            lead.save()
+            Lead.lose([lead])
+            self.assertEqual(lead.state, 'lost')
+            self.assertTrue(lead.lost_at)
+
+    @with_transaction()
+    def test_reception_create_lead(self):
+        "Test a sales lead reception becomes a lead with one click"
+        pool = Pool()
+        Reception = pool.get('svc.reception')
+        company = create_company()
+        with set_company(company):
+            caller = create_caller()
+            reception = create_reception(
+                caller, kind='lead', content="想了解新房装修套餐")
+            repair = create_reception(caller)
+            with self.assertRaises(LeadError):
+                Reception.create_lead([repair])
+
+            Reception.create_lead([reception])
+
+            self.assertEqual(reception.state, 'closed')
+            lead, = reception.leads
+            self.assertEqual(lead.reception, reception)
+            self.assertEqual(lead.party, caller)
+            self.assertEqual(lead.name, "张三")
+            self.assertEqual(lead.phone, '13800138000')
+            self.assertEqual(lead.source, 'phone')
+            self.assertEqual(lead.description, "想了解新房装修套餐")
+            self.assertIn(lead.number, reception.reply)
+
+    @with_transaction()
+    def test_journey_stage(self):
+        "Test the journey stage follows the latest step"
+        pool = Pool()
+        Step = pool.get('svc.journey.step')
+        company = create_company()
+        with set_company(company):
+            party = create_caller()
+            first, second = Step.create([{
+                        'party': party.id,
+                        'stage': 'taking_over',
+                        'date': datetime.date(2026, 5, 1),
+                        }, {
+                        'party': party.id,
+                        'stage': 'moving_in',
+                        'date': datetime.date(2026, 6, 1),
+                        }])
+            self.assertEqual(party.journey_stage, 'moving_in')
+            self.assertEqual(second.user.login, 'admin')
+
+            Step.delete([second])
+            self.assertEqual(party.journey_stage, 'taking_over')
+            Step.delete([first])
+            self.assertIsNone(party.journey_stage)
+
+    @with_transaction()
+    def test_lead_roles(self):
+        "Test reception clerks follow leads up, other roles may not"
+        pool = Pool()
+        Lead = pool.get('svc.lead')
+        Invitation = pool.get('svc.lead.invitation')
+        Script = pool.get('svc.lead.script')
+        Message = pool.get('svc.message.outgoing')
+        Step = pool.get('svc.journey.step')
+        company = create_company()
+        with set_company(company):
+            clerk = create_user('clerk', 'group_reception', company)
+            manager = create_user(
+                'manager', 'group_service_manager', company)
+            dispatcher = create_user(
+                'dispatcher', 'group_dispatcher', company)
+            technician = create_user(
+                'technician', 'group_technician', company)
+            script, = Script.create([{'name': "邀约", 'text': "您好"}])
+            values = {'name': "王先生", 'phone': '13900139000'}
+
+            with Transaction().set_user(clerk.id), \
+                    Transaction().set_context(_check_access=True):
+                lead, invalid = Lead.create([values, values])
+                Lead.qualify([lead])
+                Invitation.create([{'lead': lead.id, 'script': script.id}])
+                Lead.invite([lead])
+                Lead.write([invalid], {'reason': "空号"})
+                Lead.invalidate([invalid])
+                self.assertEqual(len(Message.search([])), 1)
+                self.assertEqual(Script.search([]), [script])
+                with self.assertRaises(AccessError):
+                    Script.create([{'name': "x", 'text': "x"}])
+                Lead.visit([lead])
+                self.assertEqual(
+                    [s.stage for s in Step.search([])], ['visit'])
+                with self.assertRaises(AccessError):
+                    Lead.delete([invalid])
+
+            with Transaction().set_user(manager.id), \
+                    Transaction().set_context(_check_access=True):
+                Script.create([{'name': "无效", 'text': "感谢"}])
+                Lead.pay_deposit([lead])
+                self.assertEqual(lead.state, 'deposit')
+
+            for user in [dispatcher, technician]:
+                with Transaction().set_user(user.id), \
+                        Transaction().set_context(_check_access=True):
+                    for Model in [Lead, Invitation, Message, Step]:
+                        with self.assertRaises(AccessError):
+                            Model.search([])
+                    with self.assertRaises(AccessError):
+                        Lead.create([values])
+                    with self.assertRaises(AccessError):
+                        Lead.lose([lead])
 
     def test_zh_cn_translation_complete(self):
         "Test every zh_CN entry is translated with the same placeholders"
