@@ -700,6 +700,14 @@ class JourneyStep(ModelSQL, ModelView):
             cls.update_stages({s.party for s in steps})
 
     @classmethod
+    def on_write(cls, steps, values):
+        callback = super().on_write(steps, values)
+        if 'party' in values:
+            parties = {s.party for s in steps}
+            callback.append(lambda: cls.update_stages(parties))
+        return callback
+
+    @classmethod
     def on_delete(cls, steps):
         parties = {s.party for s in steps}
         callback = super().on_delete(steps)

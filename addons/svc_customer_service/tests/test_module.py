@@ -1199,6 +1199,12 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(party.journey_stage, 'moving_in')
             self.assertEqual(second.user.login, 'admin')
 
+            other = create_caller(name="李四", phone='13600136000')
+            Step.write([second], {'party': other.id})
+            self.assertEqual(party.journey_stage, 'taking_over')
+            self.assertEqual(other.journey_stage, 'moving_in')
+            Step.write([second], {'party': party.id})
+
             Step.delete([second])
             self.assertEqual(party.journey_stage, 'taking_over')
             Step.delete([first])
