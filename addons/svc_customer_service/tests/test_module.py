@@ -1,15 +1,12 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime
-import os
 import re
 import shutil
 import subprocess
 import tempfile
 import unittest
 import unittest.mock
-
-import polib
 
 from trytond.model.exceptions import (
     AccessError, DomainValidationError, ForeignKeyError,
@@ -1265,19 +1262,6 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
                         Lead.create([values])
                     with self.assertRaises(AccessError):
                         Lead.lose([lead])
-
-    def test_zh_cn_translation_complete(self):
-        "Test every zh_CN entry is translated with the same placeholders"
-        path = os.path.join(
-            os.path.dirname(__file__), '..', 'locale', 'zh_CN.po')
-        placeholder = re.compile(r'%\(\w+\)s')
-        for entry in polib.pofile(path):
-            with self.subTest(msgctxt=entry.msgctxt, msgid=entry.msgid):
-                self.assertTrue(entry.msgstr)
-                self.assertNotIn('fuzzy', entry.flags)
-                self.assertEqual(
-                    sorted(placeholder.findall(entry.msgstr)),
-                    sorted(placeholder.findall(entry.msgid)))
 
     @with_transaction()
     def test_zh_cn_translation_covers_module(self):
