@@ -5,8 +5,6 @@ import functools
 import json
 import logging
 
-from sql.functions import CharLength
-
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.svc_repair.repair import stamp, stamp_fields
@@ -15,6 +13,7 @@ from trytond.pyson import Eval, Id, If
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import LeadError
+from .reception import NumberedMixin
 
 logger = logging.getLogger(__name__)
 
@@ -188,9 +187,10 @@ class OutgoingMessage(ModelSQL, ModelView):
         logger.info("SMS to %s: %s", self.phone, self.text)
 
 
-class Lead(Workflow, ModelSQL, ModelView):
+class Lead(NumberedMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'svc.lead'
     __string__ = "Lead"
+    _number_sequence = 'lead_sequence'
     _rec_name = 'number'
     _states = {
         'readonly': ~Eval('state').in_(OPEN_STATES),
@@ -340,11 +340,6 @@ class Lead(Workflow, ModelSQL, ModelView):
                 })
 
     @classmethod
-    def order_number(cls, tables):
-        table, _ = tables[None]
-        return [CharLength(table.number), table.number]
-
-    @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
 
@@ -375,20 +370,6 @@ class Lead(Workflow, ModelSQL, ModelView):
             ('/tree', 'visual',
                 If(Eval('state').in_(['invalid', 'lost']), 'muted', '')),
             ]
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Configuration = pool.get('svc.reception.configuration')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            company_id = values.get('company', cls.default_company())
-            if company_id is not None:
-                configuration = Configuration(1)
-                if sequence := configuration.get_multivalue(
-                        'lead_sequence', company=company_id):
-                    values['number'] = sequence.get()
-        return values
 
     @classmethod
     def copy(cls, leads, default=None):

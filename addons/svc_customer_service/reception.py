@@ -64,9 +64,34 @@ class ConfigurationSequence(ModelSQL, CompanyValueMixin):
             return None
 
 
-class Reception(Workflow, ModelSQL, ModelView):
+class NumberedMixin:
+    "Number new records from a sequence of the customer service configuration"
+    __slots__ = ()
+    _number_sequence = None
+
+    @classmethod
+    def order_number(cls, tables):
+        table, _ = tables[None]
+        return [CharLength(table.number), table.number]
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Configuration = pool.get('svc.reception.configuration')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            company_id = values.get('company', cls.default_company())
+            if company_id is not None:
+                if sequence := Configuration(1).get_multivalue(
+                        cls._number_sequence, company=company_id):
+                    values['number'] = sequence.get()
+        return values
+
+
+class Reception(NumberedMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'svc.reception'
     __string__ = "Reception"
+    _number_sequence = 'reception_sequence'
     _rec_name = 'number'
     _states = {
         'readonly': Eval('state') != 'open',
@@ -176,11 +201,6 @@ class Reception(Workflow, ModelSQL, ModelView):
                 })
 
     @classmethod
-    def order_number(cls, tables):
-        table, _ = tables[None]
-        return [CharLength(table.number), table.number]
-
-    @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
 
@@ -239,20 +259,6 @@ class Reception(Workflow, ModelSQL, ModelView):
             ('/tree', 'visual',
                 If(Eval('state') == 'cancelled', 'muted', '')),
             ]
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Configuration = pool.get('svc.reception.configuration')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            company_id = values.get('company', cls.default_company())
-            if company_id is not None:
-                configuration = Configuration(1)
-                if sequence := configuration.get_multivalue(
-                        'reception_sequence', company=company_id):
-                    values['number'] = sequence.get()
-        return values
 
     @classmethod
     def copy(cls, receptions, default=None):

@@ -3,8 +3,6 @@
 import datetime as dt
 import random
 
-from sql.functions import CharLength
-
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
@@ -17,6 +15,7 @@ from trytond.transaction import Transaction
 from .exceptions import (
     AnswerValidationError, CampaignDeleteError, CampaignStartError,
     QuestionValidationError, ResponseSubmitError)
+from .reception import NumberedMixin
 
 KINDS = [
     ('special_service_revisit', "Special-Service Revisit"),
@@ -204,9 +203,10 @@ class QuestionChoice(sequence_ordered(), ModelSQL, ModelView):
     name = fields.Char("Choice", required=True)
 
 
-class Campaign(Workflow, ModelSQL, ModelView):
+class Campaign(NumberedMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'svc.survey.campaign'
     __string__ = "Survey Campaign"
+    _number_sequence = 'survey_campaign_sequence'
     _rec_name = 'number'
     _states = {
         'readonly': Eval('state') != 'draft',
@@ -320,11 +320,6 @@ class Campaign(Workflow, ModelSQL, ModelView):
                 })
 
     @classmethod
-    def order_number(cls, tables):
-        table, _ = tables[None]
-        return [CharLength(table.number), table.number]
-
-    @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
 
@@ -410,20 +405,6 @@ class Campaign(Workflow, ModelSQL, ModelView):
             ('/tree', 'visual',
                 If(Eval('state') == 'cancelled', 'muted', '')),
             ]
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Configuration = pool.get('svc.reception.configuration')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            company_id = values.get('company', cls.default_company())
-            if company_id is not None:
-                configuration = Configuration(1)
-                if sequence := configuration.get_multivalue(
-                        'survey_campaign_sequence', company=company_id):
-                    values['number'] = sequence.get()
-        return values
 
     @classmethod
     def check_modification(cls, mode, campaigns, values=None, external=False):
