@@ -689,6 +689,47 @@ class SvcRepairTestCase(ModuleTestCase):
             self.assertEqual(ticket.contact_phone, '13800138000')
 
     @with_transaction()
+    def test_equipment_warranty(self):
+        "Test the warranty end follows the purchase date and fills tickets"
+        pool = Pool()
+        Equipment = pool.get('svc.repair.equipment')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        Ticket = pool.get('svc.repair.ticket')
+        env = self.setup_repair()
+        unit, = Uom.search([('symbol', '=', 'u')])
+        template, = Template.create([{
+                    'name': "燃气热水器",
+                    'default_uom': unit.id,
+                    'products': [('create', [{}])],
+                    }])
+        product, = template.products
+        with set_company(env.company):
+            equipment = Equipment(
+                product=product, serial_number='RS-0001',
+                customer=env.reporter, address="3栋2单元1201",
+                purchase_date=dt.date(2026, 3, 15), warranty_months=12)
+            equipment.warranty_end = equipment.on_change_with_warranty_end()
+            equipment.save()
+            self.assertEqual(equipment.warranty_end, dt.date(2027, 3, 14))
+            self.assertTrue(equipment.in_warranty(dt.date(2027, 3, 14)))
+            self.assertFalse(equipment.in_warranty(dt.date(2027, 3, 15)))
+            self.assertEqual(
+                Equipment.search([('rec_name', 'ilike', '%热水器%')]),
+                [equipment])
+
+            ticket = Ticket(equipment=equipment)
+            ticket.on_change_equipment()
+            self.assertEqual(ticket.reporter, env.reporter)
+            self.assertEqual(ticket.address, "3栋2单元1201")
+
+            with self.assertRaises(SQLConstraintError):
+                Equipment.create([{
+                            'product': product.id,
+                            'serial_number': 'RS-0001',
+                            }])
+
+    @with_transaction()
     def test_wait_and_resume(self):
         "Test waiting needs a reason and pauses both deadlines"
         pool = Pool()
