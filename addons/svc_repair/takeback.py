@@ -489,16 +489,16 @@ class Pickup(Workflow, ModelSQL, ModelView):
         return values
 
     @classmethod
-    def create(cls, vlist):
+    def on_modification(cls, mode, pickups, field_names=None):
         pool = Pool()
         Ticket = pool.get('svc.repair.ticket')
-        pickups = super().create(vlist)
-        tickets = {p.ticket for p in pickups
-            if p.ticket.service_type != 'taken_back'}
-        if tickets:
-            Ticket.write(list(tickets), {'service_type': 'taken_back'})
-        cls.log_movements(pickups, None, 'taken')
-        return pickups
+        super().on_modification(mode, pickups, field_names=field_names)
+        if mode == 'create':
+            tickets = {p.ticket for p in pickups
+                if p.ticket.service_type != 'taken_back'}
+            if tickets:
+                Ticket.write(list(tickets), {'service_type': 'taken_back'})
+            cls.log_movements(pickups, None, 'taken')
 
     @classmethod
     def check_modification(cls, mode, pickups, values=None, external=False):
