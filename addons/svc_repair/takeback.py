@@ -579,7 +579,15 @@ class Pickup(Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     def cancel(cls, pickups):
+        pool = Pool()
+        Ticket = pool.get('svc.repair.ticket')
         cls._move(pickups, 'cancelled')
+        # A pickup made by mistake leaves the ticket as it was
+        tickets = {p.ticket for p in pickups
+            if all(o.state == 'cancelled' for o in p.ticket.pickups)}
+        Ticket.write(
+            [t for t in tickets if t.service_type == 'taken_back'],
+            {'service_type': 'onsite'})
 
     @classmethod
     def _move(cls, pickups, to_state):

@@ -289,6 +289,8 @@ class SvcRepairTakeBackTestCase(ModuleTestCase):
 
             Pickup.cancel([on_time])
             self.assertEqual(self.moves(on_time)[-1], ('taken', 'cancelled'))
+            self.assertEqual(on_time.ticket.service_type, 'onsite')
+            self.assertEqual(late.ticket.service_type, 'taken_back')
             Pickup.delete([on_time])
             with self.assertRaises(PickupDeleteError):
                 Pickup.delete([late])
