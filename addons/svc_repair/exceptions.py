@@ -34,3 +34,23 @@ class TicketCloseError(UserError):
 
 class TicketDeleteError(AccessError):
     pass
+
+
+class TicketRemoteError(UserError):
+    pass
+
+
+class TicketPickupAwayError(UserError):
+    pass
+
+
+class PickupManufacturerError(UserError):
+    pass
+
+
+class PickupHandBackError(UserError):
+    pass
+
+
+class PickupDeleteError(AccessError):
+    pass
