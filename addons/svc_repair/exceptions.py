@@ -34,3 +34,35 @@ class TicketCloseError(UserError):
 
 class TicketDeleteError(AccessError):
     pass
+
+
+class MaintenancePlanValidationError(ValidationError):
+    pass
+
+
+class InstallationValidationError(ValidationError):
+    pass
+
+
+class InstallationReviewValidationError(ValidationError):
+    pass
+
+
+class InstallationIssueError(UserError):
+    pass
+
+
+class InstallationRectifyError(UserError):
+    pass
+
+
+class InstallationEnterError(UserError):
+    pass
+
+
+class InstallationCommissionError(UserError):
+    pass
+
+
+class InstallationHandOverError(UserError):
+    pass
