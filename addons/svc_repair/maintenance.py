@@ -289,9 +289,9 @@ class Plan(Workflow, ModelSQL, ModelView):
                     ])
             for company in {p.company for p in plans}:
                 with Transaction().set_context(company=company.id):
-                    today = date or Date.today()
-                cls.create_tickets(
-                    [p for p in plans if p.company == company], today)
+                    cls.create_tickets(
+                        [p for p in plans if p.company == company],
+                        date or Date.today())
 
     @classmethod
     def create_tickets(cls, plans, date=None):
