@@ -327,8 +327,18 @@ class Plan(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Lang = pool.get('ir.lang')
         Ticket = pool.get('svc.repair.ticket')
-        lang = Lang.get()
-        ticket = Ticket(
+        # The customer reads the ticket description, not the cron's user
+        language = (
+            self.customer.lang.code if self.customer.lang
+            else Transaction().language)
+        with Transaction().set_context(language=language):
+            lang = Lang.get()
+            description = gettext(
+                'svc_repair.msg_maintenance_ticket_description',
+                plan=self.rec_name,
+                date=lang.strftime(date),
+                content=self.content)
+        return Ticket(
             company=self.company,
             reporter=self.customer,
             contact_phone=self.customer.phone or self.customer.mobile,
@@ -340,12 +350,7 @@ class Plan(Workflow, ModelSQL, ModelView):
             technician=self.technician,
             maintenance_plan=self,
             planned_date=date,
-            description=gettext(
-                'svc_repair.msg_maintenance_ticket_description',
-                plan=self.rec_name,
-                date=lang.strftime(date),
-                content=self.content))
-        return ticket
+            description=description)
 
 
 class Ticket(metaclass=PoolMeta):

@@ -6,7 +6,8 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 
 from trytond.model.exceptions import (
-    AccessButtonError, AccessError, RequiredValidationError)
+    AccessButtonError, AccessError, RequiredValidationError,
+    SQLConstraintError)
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.svc_repair.exceptions import (
@@ -241,7 +242,7 @@ class SvcRepairMaintenanceTestCase(ModuleTestCase):
             plan = self.create_plan(env)
             Plan.run([plan])
             ticket, = Plan.create_tickets([plan], D(2026, 1, 31))
-            with self.assertRaises(Exception):
+            with self.assertRaises(SQLConstraintError):
                 Ticket.copy([ticket], default={
                         'maintenance_plan': plan.id,
                         'planned_date': ticket.planned_date,
