@@ -53,4 +53,33 @@ class PickupHandBackError(UserError):
 
 
 class PickupDeleteError(AccessError):
+class MaintenancePlanValidationError(ValidationError):
+    pass
+
+
+class InstallationValidationError(ValidationError):
+    pass
+
+
+class InstallationReviewValidationError(ValidationError):
+    pass
+
+
+class InstallationIssueError(UserError):
+    pass
+
+
+class InstallationRectifyError(UserError):
+    pass
+
+
+class InstallationEnterError(UserError):
+    pass
+
+
+class InstallationCommissionError(UserError):
+    pass
+
+
+class InstallationHandOverError(UserError):
     pass

@@ -30,3 +30,6 @@ class Cron(metaclass=PoolMeta):
         super().__setup__()
         cls.method.selection.append(
             ('svc.repair.ticket|escalate', "Escalate Repair Deadlines"))
+        cls.method.selection.append(
+            ('svc.repair.maintenance.plan|generate_tickets',
+                "Create Maintenance Tickets"))
