@@ -53,6 +53,9 @@ class PickupHandBackError(UserError):
 
 
 class PickupDeleteError(AccessError):
+    pass
+
+
 class MaintenancePlanValidationError(ValidationError):
     pass
 
