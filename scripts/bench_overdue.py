@@ -351,99 +351,122 @@ class Bench:
     def rows(self):
         "Yield the tickets as lines of COPY text"
         rng = random.Random(self.args.seed)
-        now, span = self.now, self.args.days * 24
+        rand = rng.random
+        now = self.now.replace(tzinfo=dt.timezone.utc).timestamp()
+        span = self.args.days * 24 * 3600
         urgency_cum = cumulative([u[1] for u in URGENCIES])
-        state_tables = [(limit, list(w), cumulative(list(w.values())))
+        urgencies = [
+            (u, r.total_seconds(), s.total_seconds(), g)
+            for u, _, r, s, g in URGENCIES]
+        state_tables = [(
+                limit * 3600 if limit else None, list(w),
+                cumulative(list(w.values())))
             for limit, w in STATES_BY_AGE]
         company, admin = str(self.company), str(self.admin_user)
-        technicians, reporters = self.technicians, self.reporters
+        technicians = [str(t) for t in self.technicians]
+        reporters = [str(r) for r in self.reporters]
         dispatcher = str(self.dispatcher)
+        addresses = [
+            f"翠湖花园{rng.randint(1, 30)}栋{rng.randint(1, 4)}单元"
+            f"{rng.randint(1, 33)}{rng.randint(1, 4):02d}"
+            for _ in range(5000)]
+        phones = [f'138{rng.randrange(10**8):08d}' for _ in range(5000)]
+        satisfactions = [
+            'very_satisfied', 'satisfied', 'satisfied', 'unsatisfied']
+        delays = {
+            'accepted': 24 * 3600.0,
+            'closed': 72 * 3600.0,
+            }
+        index = {c: i for i, c in enumerate(COLUMNS)}
         total = self.args.tickets
         null = '\\N'
+        day = 24 * 3600.0
+
+        def at(seconds):
+            return '%04d-%02d-%02d %02d:%02d:%02d' % time.gmtime(seconds)[:6]
+
+        def one_of(items):
+            return items[int(rand() * len(items))]
+
         for i in range(1, total + 1):
             # the older the id, the older the ticket, as in real life
-            age = dt.timedelta(
-                hours=span * (total - i + rng.random()) / total)
+            age = span * (total - i + rand()) / total
             reported = now - age
-            hours = age.total_seconds() / 3600
             for limit, states, cum in state_tables:
-                if limit is None or hours < limit:
+                if limit is None or age < limit:
                     break
             state = states[pick(rng, cum)]
-            urgency, _, response, resolution, grades = URGENCIES[
+            urgency, response, resolution, grades = urgencies[
                 pick(rng, urgency_cum)]
-            grade = rng.choice(grades)
+            grade = one_of(grades)
             steps = STEPS_OF_STATE[state]
-            if state in {'draft', 'cancelled'} and rng.random() < 0.5:
+            if state in {'draft', 'cancelled'} and rand() < 0.5:
                 urgency = grade = None
-            values = dict.fromkeys(COLUMNS, null)
+            values = [null] * len(COLUMNS)
+            reported_at = at(reported)
             if urgency:
-                pause = dt.timedelta(0)
+                pause = 0
                 if state == 'waiting':
-                    pause = rng.random() * min(age, 48 * H)
-                    values['waiting_reason'] = rng.choice(
+                    pause = rand() * min(age, 2 * day)
+                    values[index['waiting_reason']] = one_of(
                         ['customer', 'parts'])
                 response_deadline = reported + response + pause
                 resolution_deadline = reported + resolution + pause
-                values['urgency'] = urgency
-                values['grade'] = grade
-                values['response_deadline'] = str(response_deadline)
-                values['resolution_deadline'] = str(resolution_deadline)
-            at = reported
+                values[index['urgency']] = urgency
+                values[index['grade']] = grade
+                values[index['response_deadline']] = at(response_deadline)
+                values[index['resolution_deadline']] = at(
+                    resolution_deadline)
+            delays['dispatched'] = 0.3 * response
+            delays['started'] = 0.6 * response
+            delays['done'] = 0.5 * resolution
+            moment = reported
             for step in STEPS[:steps]:
-                delay = {
-                    'dispatched': 0.3 * response,
-                    'started': 0.6 * response,
-                    'done': 0.5 * resolution,
-                    'accepted': 24 * H,
-                    'closed': 72 * H,
-                    }[step]
                 # mostly on time, one in ten late
-                factor = rng.random() * (1.5 if rng.random() < 0.1 else 0.9)
-                at = min(at + factor * delay, now - (now - at) * 0.5)
-                values[f'{step}_at'] = str(at.replace(microsecond=0))
-                values[f'{step}_by'] = dispatcher if step == 'dispatched' \
-                    else admin
+                factor = rand() * (1.5 if rand() < 0.1 else 0.9)
+                moment = min(
+                    moment + factor * delays[step],
+                    now - (now - moment) * 0.5)
+                values[index[f'{step}_at']] = at(moment)
+                values[index[f'{step}_by']] = (
+                    dispatcher if step == 'dispatched' else admin)
                 if step == 'started':
-                    values['response_met'] = boolean(
-                        at <= response_deadline)
+                    values[index['response_met']] = boolean(
+                        moment <= response_deadline)
                 elif step == 'done':
-                    values['resolution_met'] = boolean(
-                        at <= resolution_deadline)
+                    values[index['resolution_met']] = boolean(
+                        moment <= resolution_deadline)
             if steps:
-                values['technician'] = str(rng.choice(technicians))
+                values[index['technician']] = one_of(technicians)
             if state == 'cancelled':
-                values['cancelled_at'] = str(
-                    (reported + min(age / 2, 24 * H)).replace(microsecond=0))
-                values['cancelled_by'] = admin
+                values[index['cancelled_at']] = at(
+                    reported + min(age / 2, day))
+                values[index['cancelled_by']] = admin
             if steps >= 3:
-                values['work_report'] = rng.choice(WORK_REPORTS)
+                values[index['work_report']] = one_of(WORK_REPORTS)
             if steps >= 4:
-                values['acceptance_result'] = 'satisfied'
+                values[index['acceptance_result']] = 'satisfied'
             if steps >= 5:
-                values['revisit_satisfaction'] = rng.choice(
-                    ['very_satisfied', 'satisfied', 'satisfied',
-                        'unsatisfied'])
+                values[index['revisit_satisfaction']] = one_of(
+                    satisfactions)
             if urgency and state in {'draft', 'assigned', 'running'}:
                 if response_deadline < now and steps < 2:
-                    values['response_escalation'] = 'overdue'
+                    values[index['response_escalation']] = 'overdue'
                 if resolution_deadline < now:
-                    values['resolution_escalation'] = 'overdue'
-            values['id'] = str(i)
-            values['number'] = f'WX{reported.year}-{i:07d}'
-            values['company'] = company
-            values['reporter'] = str(rng.choice(reporters))
-            values['contact_phone'] = f'138{rng.randrange(10**8):08d}'
-            values['address'] = (f"翠湖花园{rng.randint(1, 30)}栋"
-                f"{rng.randint(1, 4)}单元{rng.randint(1, 33)}"
-                f"{rng.randint(1, 4):02d}")
-            values['description'] = rng.choice(DESCRIPTIONS)
-            values['reported_at'] = str(reported.replace(microsecond=0))
-            values['rework_count'] = '1' if rng.random() < 0.02 else '0'
-            values['state'] = state
-            values['create_uid'] = admin
-            values['create_date'] = values['reported_at']
-            yield '\t'.join(values.values()) + '\n'
+                    values[index['resolution_escalation']] = 'overdue'
+            values[index['id']] = str(i)
+            values[index['number']] = f'WX{reported_at[:4]}-{i:07d}'
+            values[index['company']] = company
+            values[index['reporter']] = one_of(reporters)
+            values[index['contact_phone']] = one_of(phones)
+            values[index['address']] = one_of(addresses)
+            values[index['description']] = one_of(DESCRIPTIONS)
+            values[index['reported_at']] = reported_at
+            values[index['rework_count']] = '1' if rand() < 0.02 else '0'
+            values[index['state']] = state
+            values[index['create_uid']] = admin
+            values[index['create_date']] = reported_at
+            yield '\t'.join(values) + '\n'
 
     # Timing ---------------------------------------------------------------
     def time_overdue_queue(self):
