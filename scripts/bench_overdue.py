@@ -145,6 +145,9 @@ def parse_args(argv):
         '--seed', type=int, default=2026,
         help="random seed of the data (default: %(default)s)")
     parser.add_argument(
+        '--profile', action='store_true',
+        help="also print where the ORM path spends its time (cProfile)")
+    parser.add_argument(
         '--keep', action='store_true',
         help="do not drop the database at the end")
     return parser.parse_args(argv)
@@ -510,6 +513,8 @@ class Bench:
                 raw_times.append(self.raw_once(raw)[0])
                 orm_sql_times.append(self.orm_sql_once(raw, orm_sql))
             self.print_plans(raw, orm_sql)
+            if self.args.profile:
+                self.print_profile()
 
         orm = [statistics.median(t) for t in zip(*orm_times)]
         sql = [statistics.median(t) for t in zip(*raw_times)]
@@ -551,6 +556,15 @@ class Bench:
             count = Ticket.search_count(self.domain, 0, self.limit * 100)
         t2 = time.perf_counter()
         return (t1 - t0, t2 - t1), ids, count
+
+    def print_profile(self):
+        import cProfile
+        import pstats
+        profile = cProfile.Profile()
+        profile.runcall(self.orm_once)
+        print("\nORM path, by cumulative time (cProfile, one run):")
+        stats = pstats.Stats(profile, stream=sys.stdout)
+        stats.sort_stats('cumulative').print_stats(20)
 
     def orm_sql_once(self, conn, queries):
         "Return the seconds the SQL statements of the ORM path take alone"
