@@ -95,8 +95,9 @@ COLUMNS = [
 def main(argv=None):
     args = parse_args(argv)
     bench = Bench(args)
-    signal.signal(signal.SIGTERM, interrupt)
-    signal.signal(signal.SIGHUP, interrupt)
+    # Also when started in the background, where SIGINT is ignored
+    for signum in [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]:
+        signal.signal(signum, interrupt)
     try:
         bench.run()
     except KeyboardInterrupt:
@@ -205,6 +206,9 @@ class Bench:
             stdout=subprocess.DEVNULL)
 
     def cleanup(self):
+        # A second Ctrl-C must not leave the database behind
+        for signum in [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]:
+            signal.signal(signum, signal.SIG_IGN)
         if self.created:
             try:
                 from trytond import backend
