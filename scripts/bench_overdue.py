@@ -105,6 +105,8 @@ def main(argv=None):
         return 130
     finally:
         bench.cleanup()
+    if bench.summary:
+        print('\n'.join(bench.summary))
     return 0
 
 
@@ -172,6 +174,7 @@ class Bench:
         self.work_dir = Path(tempfile.mkdtemp(prefix='bench_overdue_'))
         self.config_file = self.work_dir / 'trytond.conf'
         self.created = False
+        self.summary = []
         self.now = dt.datetime.now(dt.timezone.utc).replace(
             tzinfo=None, microsecond=0)
 
@@ -526,21 +529,25 @@ class Bench:
         raw_total = statistics.median(sum(t) for t in raw_times)
         orm_sql_total = statistics.median(orm_sql_times)
         ratio = orm_total / raw_total
-        print()
-        print(f"load:    {self.args.tickets:,} tickets in "
+        # Printed by main() after the database is dropped: the headline
+        # must be the last line
+        self.summary = [
+            '',
+            f"load:    {self.args.tickets:,} tickets in "
             f"{self.load_time:.1f} s "
-            f"({self.args.tickets / self.load_time:,.0f} rows/s)")
-        print(f"ORM:     median {ms(orm_total)} "
+            f"({self.args.tickets / self.load_time:,.0f} rows/s)",
+            f"ORM:     median {ms(orm_total)} "
             f"(search {ms(orm[0])} + search_count {ms(orm[1])}), "
-            f"{self.args.repeat} runs")
-        print(f"raw SQL: median {ms(raw_total)} "
+            f"{self.args.repeat} runs",
+            f"raw SQL: median {ms(raw_total)} "
             f"(ids {ms(sql[0])} + count {ms(sql[1])}), "
-            f"{self.args.repeat} runs")
-        print(f"the ORM's own SQL on a raw cursor: median "
+            f"{self.args.repeat} runs",
+            f"the ORM's own SQL on a raw cursor: median "
             f"{ms(orm_sql_total)} ({orm_sql_total / raw_total:.1f}x raw "
             f"SQL); the other {ms(orm_total - orm_sql_total)} of the ORM "
-            "path is Python (trytond and psycopg)")
-        print(f"overdue queue: {ratio:.1f}x raw SQL (target <= {TARGET:g}x)")
+            "path is Python (trytond and psycopg)",
+            f"overdue queue: {ratio:.1f}x raw SQL (target <= {TARGET:g}x)",
+            ]
 
     def orm_once(self):
         "Return ((search, count) seconds, ids, count) of the ORM path"
