@@ -4,7 +4,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import TicketInvoiceError
 
@@ -38,11 +38,15 @@ class Ticket(metaclass=PoolMeta):
     def invoice(cls, tickets):
         pool = Pool()
         Invoice = pool.get('account.invoice')
-        invoices = []
         for ticket in tickets:
             ticket.check_invoice()
-            invoices.append(ticket.get_invoice())
+        # The button is for the service managers, who need not have the
+        # accounting access rights
         with without_check_access():
+            invoices = []
+            for ticket in tickets:
+                with Transaction().set_context(company=ticket.company.id):
+                    invoices.append(cls(ticket.id).get_invoice())
             Invoice.save(invoices)
             Invoice.update_taxes(invoices)
 
@@ -82,7 +86,9 @@ class Ticket(metaclass=PoolMeta):
         "Return the customer invoice of the billable lines"
         pool = Pool()
         Invoice = pool.get('account.invoice')
-        party = self.reporter
+        Party = pool.get('party.party')
+        # Not self.reporter, whose context names no company
+        party = Party(self.reporter.id)
         address = party.address_get(type='invoice')
         if not address:
             raise TicketInvoiceError(gettext(
@@ -113,25 +119,27 @@ class Line(metaclass=PoolMeta):
         "Return the invoice line of the ticket line"
         pool = Pool()
         InvoiceLine = pool.get('account.invoice.line')
+        Product = pool.get('product.product')
         ticket = self.ticket
-        account = self.product.account_revenue_used
+        product = Product(self.product.id)
+        account = product.account_revenue_used
         if not account:
             raise TicketInvoiceError(gettext(
                     'svc_repair.msg_ticket_invoice_account',
-                    ticket=ticket.rec_name, product=self.product.rec_name))
+                    ticket=ticket.rec_name, product=product.rec_name))
         return InvoiceLine(
             type='line',
             invoice_type='out',
             company=ticket.company,
             currency=ticket.company.currency,
             party=ticket.reporter,
-            product=self.product,
-            description=self.description or self.product.rec_name,
+            product=product,
+            description=self.description or product.rec_name,
             quantity=self.quantity,
             unit=self.unit,
             unit_price=self.unit_price,
             account=account,
-            taxes=self.product.customer_taxes_used,
+            taxes=product.customer_taxes_used,
             origin=self)
 
 
