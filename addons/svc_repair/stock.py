@@ -100,6 +100,8 @@ class Ticket(metaclass=PoolMeta):
         Product = pool.get('product.product')
         Warning_ = pool.get('res.user.warning')
         Date = pool.get('ir.date')
+        Lang = pool.get('ir.lang')
+        lang = Lang.get()
         needed = defaultdict(float)
         tickets_of = {}
         for move in moves:
@@ -128,8 +130,12 @@ class Ticket(metaclass=PoolMeta):
                             location=location.rec_name,
                             product=product.rec_name,
                             ticket=ticket.rec_name,
-                            available=product.default_uom.round(available),
-                            quantity=quantity))
+                            available=lang.format_number_symbol(
+                                available, product.default_uom,
+                                digits=product.default_uom.digits),
+                            quantity=lang.format_number_symbol(
+                                quantity, product.default_uom,
+                                digits=product.default_uom.digits)))
 
 
 class Line(metaclass=PoolMeta):
