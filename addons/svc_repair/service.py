@@ -665,8 +665,12 @@ class Line(sequence_ordered(), ModelSQL, ModelView):
     def check_modification(cls, mode, lines, values=None, external=False):
         super().check_modification(
             mode, lines, values=values, external=external)
+        states = LINE_STATES
+        if mode == 'delete':
+            # A cancelled ticket may be deleted with its lines
+            states = LINE_STATES + ['cancelled']
         for line in lines:
-            if line.ticket.state not in LINE_STATES:
+            if line.ticket.state not in states:
                 raise TicketLineValidationError(gettext(
                         'svc_repair.msg_ticket_line_state',
                         ticket=line.ticket.rec_name,

@@ -248,6 +248,12 @@ class SvcRepairServiceTestCase(ModuleTestCase):
             with self.assertRaises(TicketLineValidationError):
                 self.add_line(ticket, env.labour, 1)
 
+            cancelled = self.create_ticket(env)
+            self.add_line(cancelled, env.labour, 1)
+            Ticket.cancel([cancelled])
+            Ticket.delete([cancelled])
+            self.assertEqual(Line.search([]), [line])
+
     @with_transaction()
     def test_line_roles(self):
         "Test the technician adds lines to his tickets, the reception cannot"
