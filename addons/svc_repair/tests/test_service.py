@@ -252,7 +252,8 @@ class SvcRepairServiceTestCase(ModuleTestCase):
             self.add_line(cancelled, env.labour, 1)
             Ticket.cancel([cancelled])
             Ticket.delete([cancelled])
-            self.assertEqual(Line.search([]), [line])
+            self.assertEqual(
+                Line.search([('ticket', '=', cancelled.id)]), [])
 
     @with_transaction()
     def test_line_roles(self):
