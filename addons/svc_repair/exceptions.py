@@ -86,3 +86,43 @@ class InstallationCommissionError(UserError):
 
 class InstallationHandOverError(UserError):
     pass
+
+
+class ContractValidationError(ValidationError):
+    pass
+
+
+class ServiceCategoryValidationError(ValidationError):
+    pass
+
+
+class TicketLineValidationError(ValidationError):
+    pass
+
+
+class QuotationError(UserError):
+    pass
+
+
+class TicketStartQuotationError(UserError):
+    pass
+
+
+class CashValidationError(ValidationError):
+    pass
+
+
+class PartStockWarning(UserWarning):
+    pass
+
+
+class PartLocationError(UserError):
+    pass
+
+
+class PartRequestError(UserError):
+    pass
+
+
+class TicketInvoiceError(UserError):
+    pass

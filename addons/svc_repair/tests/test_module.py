@@ -89,7 +89,7 @@ def savepoint():
 class SvcRepairTestCase(ModuleTestCase):
     "Test Svc Repair module"
     module = 'svc_repair'
-    extras = ['svc_property']
+    extras = ['svc_property', 'stock', 'account_invoice', 'purchase_request']
 
     @classmethod
     def setUpClass(cls):

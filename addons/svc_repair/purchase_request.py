@@ -1,0 +1,115 @@
+# This file is part of the svc_repair Tryton module, licensed under the
+# GNU General Public License version 3 or later (see pyproject.toml).
+from trytond.i18n import gettext
+from trytond.model import ModelView, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
+
+from .exceptions import PartRequestError
+from .service import LINE_STATES
+
+
+class Ticket(metaclass=PoolMeta):
+    __name__ = 'svc.repair.ticket'
+
+    purchase_requests = fields.One2Many(
+        'purchase.request', 'origin', "Purchase Requests", readonly=True,
+        help="The missing parts asked from purchasing.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'request_parts': {
+                    'invisible': ~Eval('state').in_(LINE_STATES),
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    @ModelView.button
+    def request_parts(cls, tickets):
+        pool = Pool()
+        Request = pool.get('purchase.request')
+        requests = []
+        for ticket in tickets:
+            requests.extend(ticket.get_part_requests())
+        with without_check_access():
+            Request.save(requests)
+
+    def get_missing_parts(self):
+        "Return the quantity of each part missing at the source location"
+        pool = Pool()
+        Product = pool.get('product.product')
+        Date = pool.get('ir.date')
+        needed = {}
+        for line in self.lines:
+            if line.kind == 'part' and not line.removed:
+                needed.setdefault(line.product, 0)
+                needed[line.product] += line.quantity - sum(
+                    m.quantity for m in line.moves if m.state == 'done')
+        requested = {}
+        for request in self.purchase_requests:
+            if request.state != 'cancelled':
+                requested.setdefault(request.product, 0)
+                requested[request.product] += request.quantity
+        if not needed:
+            return {}
+        location = self.from_location
+        with without_check_access(), Transaction().set_context(
+                stock_date_end=Date.today(), stock_assign=True):
+            quantities = Product.products_by_location(
+                [location.id], with_childs=True,
+                grouping_filter=([p.id for p in needed],))
+        missing = {}
+        for product, quantity in needed.items():
+            shortage = (quantity
+                - max(quantities.get((location.id, product.id), 0), 0)
+                - requested.get(product, 0))
+            shortage = product.default_uom.round(shortage)
+            if shortage > 0:
+                missing[product] = shortage
+        return missing
+
+    def get_part_requests(self):
+        "Return the purchase requests of the missing parts"
+        pool = Pool()
+        Request = pool.get('purchase.request')
+        Date = pool.get('ir.date')
+        if not self.from_location:
+            raise PartRequestError(gettext(
+                    'svc_repair.msg_part_location', ticket=self.rec_name))
+        warehouse = self.from_location.warehouse
+        if not warehouse:
+            raise PartRequestError(gettext(
+                    'svc_repair.msg_part_request_warehouse',
+                    ticket=self.rec_name,
+                    location=self.from_location.rec_name))
+        missing = self.get_missing_parts()
+        if not missing:
+            raise PartRequestError(gettext(
+                    'svc_repair.msg_part_request_none', ticket=self.rec_name))
+        today = Date.today()
+        return [Request(
+                product=product,
+                description=product.rec_name,
+                quantity=quantity,
+                unit=product.default_uom,
+                computed_quantity=quantity,
+                computed_unit=product.default_uom,
+                warehouse=warehouse,
+                company=self.company,
+                purchase_date=today,
+                supply_date=today,
+                origin=self,
+                state='draft')
+            for product, quantity in missing.items()]
+
+
+class PurchaseRequest(metaclass=PoolMeta):
+    __name__ = 'purchase.request'
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() | {'svc.repair.ticket'}
