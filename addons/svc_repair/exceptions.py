@@ -34,3 +34,27 @@ class TicketCloseError(UserError):
 
 class TicketDeleteError(AccessError):
     pass
+
+
+class TicketPublishError(UserError):
+    pass
+
+
+class TicketGrabError(UserError):
+    pass
+
+
+class TicketSuggestError(UserError):
+    pass
+
+
+class TicketHandoverError(UserError):
+    pass
+
+
+class AppointmentValidationError(ValidationError):
+    pass
+
+
+class DutyValidationError(ValidationError):
+    pass
