@@ -51,11 +51,6 @@ def rank_candidates(candidates, category=None):
     return [r[-1] for r in ranked]
 
 
-def overlaps(start1, end1, start2, end2):
-    "Whether the two time windows share some time"
-    return start1 < end2 and start2 < end1
-
-
 class Team(DeactivableMixin, ModelSQL, ModelView):
     "A group of technicians dispatched together"
     __name__ = 'svc.repair.team'
