@@ -71,4 +71,3 @@ class RankCandidatesTestCase(unittest.TestCase):
         self.assertEqual(rank_candidates([], PLUMBING), [])
         self.assertEqual(
             rank_candidates([candidate(1, busy=True)], PLUMBING), [])
-
