@@ -8,6 +8,7 @@ from sql import For, Literal
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
+from trytond.model.exceptions import AccessButtonError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.tools import timezone as tz
@@ -455,8 +456,16 @@ class Ticket(metaclass=PoolMeta):
                 })
 
     @classmethod
-    @ModelView.button
     def grab(cls, tickets):
+        # Not a ModelView.button: its record rule check would answer the
+        # technician who lost the race with an access error on a ticket
+        # that has just left the pool instead of saying it was taken.
+        cls.check_grab_access(tickets)
+        with without_check_access():
+            cls._grab(tickets)
+
+    @classmethod
+    def _grab(cls, tickets):
         pool = Pool()
         User = pool.get('res.user')
         Handover = pool.get('svc.repair.ticket.handover')
@@ -468,12 +477,12 @@ class Ticket(metaclass=PoolMeta):
         tickets = cls.browse([t.id for t in tickets])
         for ticket in tickets:
             ticket.check_grab(employee)
+        Handover.record('grab', tickets, to_employee=employee)
         cls.write(tickets, {
                 'technician': employee.id,
                 'assistants': [('remove', [employee.id])],
                 'in_pool': False,
                 })
-        Handover.record('grab', tickets, to_employee=employee)
         cls.dispatch(tickets)
 
     @classmethod
@@ -536,6 +545,24 @@ class Ticket(metaclass=PoolMeta):
     @Workflow.transition('draft')
     def returned(cls, tickets):
         pass
+
+    @classmethod
+    def check_grab_access(cls, tickets):
+        "Check the access to the grab button as ModelView.button does"
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        Button = pool.get('ir.model.button')
+        User = pool.get('res.user')
+        transaction = Transaction()
+        if not transaction.user or not transaction.check_access:
+            return
+        ModelAccess.check(cls.__name__, 'read')
+        if not set(User.get_groups()) & Button.get_groups(
+                cls.__name__, 'grab'):
+            raise AccessButtonError(gettext(
+                    'ir.msg_access_button_error',
+                    button='grab', **cls.__names__()))
+        cls.log(tickets, 'button', 'grab')
 
     @classmethod
     def lock_grab(cls, tickets):
