@@ -53,19 +53,18 @@ def pg(sql):
         conn.execute(sql)
 
 
-def write_config(directory):
-    config = directory / 'trytond.conf'
+def write_config(directory, name='trytond.conf', listen=True):
+    """Write the trytond configuration
+
+    The servers listen to the cache channel like a multi-process
+    deployment; the setup in this process does not, so that dropping the
+    database does not break a listener thread."""
+    config = directory / name
     config.write_text(
         "[database]\n"
         f"uri = {PG_URI}\n"
         f"path = {directory / 'filestore'}\n"
-        "[cache]\n"
-        "clean_timeout = 0\n"
-        "[session]\n"
-        "max_attempt = 1000\n"
-        "[password]\n"
-        "length = 0\n"
-        "entropy = 0\n")
+        + ("[cache]\nclean_timeout = 0\n" if listen else ""))
     return config
 
 
@@ -89,7 +88,8 @@ def prepare(config, database, clients):
 
     from trytond.modules.company.tests.tools import create_company
     create_company()
-    company, = Model.get('company.company').find([])
+    Company = Model.get('company.company')
+    company, = Company.find([])
     ModelData = Model.get('ir.model.data')
     Group = Model.get('res.group')
     technician = Group(ModelData.get_id('svc_repair.group_technician', {}))
@@ -103,7 +103,8 @@ def prepare(config, database, clients):
     zh_cn, = Lang.find([('code', '=', 'zh_CN')])
     parties = [Party(name=f"技术员{i:02d}") for i in range(clients)]
     Party.save(parties)
-    employees = [Employee(party=p, company=company) for p in parties]
+    employees = [
+        Employee(party=p, company=Company(company.id)) for p in parties]
     for employee in employees:
         employee.repair_skills.append(Category(plumbing.id))
     Employee.save(employees)
@@ -114,10 +115,10 @@ def prepare(config, database, clients):
         user = User(name=login, login=login, password=f'{login}-password')
         user.language = zh_cn
         user.groups.append(Group(technician.id))
-        user.companies.append(company)
-        user.company = company
-        user.employees.append(employee)
-        user.employee = employee
+        user.companies.append(Company(company.id))
+        user.company = Company(company.id)
+        user.employees.append(Employee(employee.id))
+        user.employee = Employee(employee.id)
         users.append(user)
         logins.append((login, f'{login}-password'))
     User.save(users)
@@ -147,7 +148,7 @@ def rpc(conn, database, method, params, auth=None):
     if auth:
         headers['Authorization'] = auth
     body = json.dumps({'id': 1, 'method': method, 'params': params})
-    conn.request('POST', f'/{database}/', body=body, headers=headers)
+    conn.request('POST', f'/{database}/rpc/', body=body, headers=headers)
     response = conn.getresponse()
     data = response.read()
     if response.status != 200:
@@ -269,7 +270,9 @@ def main():
             say(f"activating svc_repair in {database}")
             activate(config, database, directory)
         say(f"creating {options.clients} technicians and a pool ticket")
-        ticket_id, logins = prepare(config, database, options.clients)
+        ticket_id, logins = prepare(
+            write_config(directory, 'setup.conf', listen=False), database,
+            options.clients)
         ports = [free_port() for _ in range(options.workers)]
         log = open(directory / 'trytond.log', 'w')
         say(f"starting {options.workers} trytond processes on {ports}")
@@ -289,15 +292,15 @@ def main():
         median = percentile([r[0] for r in results], 0.5) * 1000
         for error in unexpected[:5]:
             say("unexpected:", json.dumps(error, ensure_ascii=False)[:300])
-        say(f"{refusals} clear refusals ({REFUSAL}); median {median:.0f} ms; "
-            f"ticket {state}, technician {technician}, in pool {in_pool}, "
-            f"{grabs} grab record(s); total {time.monotonic() - started:.0f} s")
-        if grabs != 1 or state != 'assigned':
-            winners = max(winners, grabs)
+        say(f"{refusals} clear refusals ({REFUSAL}); median {median:.0f} ms;"
+            f" in the database the ticket is {state}, technician "
+            f"{technician}, in pool {in_pool}, {grabs} grab record(s); "
+            f"run {time.monotonic() - started:.0f} s")
         print(f"grab: {winners} winner of {options.clients}, "
             f"{len(unexpected)} unexpected errors, p95 {p95:.0f} ms "
             f"(target: 1 winner, 0 errors, p95 <= {TARGET_MS} ms)")
-        ok = winners == 1 and not unexpected and grabs == 1
+        ok = (winners == 1 and not unexpected and grabs == 1
+            and state == 'assigned')
     finally:
         for server in servers:
             try:
