@@ -183,6 +183,11 @@ class Client:
             self.conn, database, 'model.res.user.get_preferences',
             [True, {}], self.auth)['result']
 
+    def preferences(self, _):
+        return rpc(
+            self.conn, self.database, 'model.res.user.get_preferences',
+            [True, self.context], self.auth)
+
     def grab(self, ticket_id):
         return rpc(
             self.conn, self.database, 'model.svc.repair.ticket.grab',
@@ -195,7 +200,7 @@ def percentile(values, fraction):
     return values[min(index, len(values) - 1)]
 
 
-def fire(clients, ticket_id):
+def fire(clients, ticket_id, method='grab'):
     barrier = threading.Barrier(len(clients))
     results = [None] * len(clients)
 
@@ -203,7 +208,7 @@ def fire(clients, ticket_id):
         barrier.wait()
         start = time.perf_counter()
         try:
-            response = client.grab(ticket_id)
+            response = getattr(client, method)(ticket_id)
         except Exception as exception:
             response = {'error': [type(exception).__name__, [str(exception)]]}
         results[i] = (time.perf_counter() - start, response)
@@ -283,6 +288,9 @@ def main():
         clients = [
             Client(ports[i % len(ports)], database, login, password)
             for i, (login, password) in enumerate(logins)]
+        baseline = [r[0] for r in fire(clients, None, 'preferences')]
+        say(f"{len(clients)} concurrent get_preferences (the floor of this "
+            f"machine): p95 {percentile(baseline, 0.95) * 1000:.0f} ms")
         say("grabbing")
         results = fire(clients, ticket_id)
         winners, refusals, unexpected = count(results)

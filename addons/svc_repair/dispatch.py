@@ -5,6 +5,7 @@ from collections import Counter, namedtuple
 
 from sql import For, Literal
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
@@ -568,17 +569,30 @@ class Ticket(metaclass=PoolMeta):
     def lock_grab(cls, tickets):
         """Wait for any other technician grabbing the tickets
 
-        When he wins, PostgreSQL refuses to serialize this transaction and
-        the request is retried: then the tickets are seen taken."""
+        When he wins, PostgreSQL refuses to serialize this transaction: the
+        tickets taken are then read in a new transaction to refuse at once
+        rather than through a retry of the whole request."""
         transaction = Transaction()
         if not transaction.database.has_select_for():
             return
+        ids = [t.id for t in tickets]
         table = cls.__table__()
         cursor = transaction.connection.cursor()
-        cursor.execute(*table.select(
-                Literal(1),
-                where=table.id.in_([t.id for t in tickets]),
-                for_=For('UPDATE')))
+        cursor.execute('SAVEPOINT svc_repair_grab')
+        try:
+            cursor.execute(*table.select(
+                    Literal(1), where=table.id.in_(ids), for_=For('UPDATE')))
+        except backend.DatabaseOperationalError:
+            cursor.execute('ROLLBACK TO SAVEPOINT svc_repair_grab')
+            with transaction.new_transaction(readonly=True):
+                taken = [
+                    t.rec_name for t in cls.browse(ids)
+                    if not t.in_pool or t.state != 'draft']
+            if taken:
+                raise TicketGrabError(gettext(
+                        'svc_repair.msg_ticket_grab_taken', ticket=taken[0]))
+            raise
+        cursor.execute('RELEASE SAVEPOINT svc_repair_grab')
 
     def check_grab(self, employee):
         if self.state != 'draft' or not self.in_pool:

@@ -393,10 +393,10 @@ class SvcRepairDispatchTestCase(TestCase):
                 with li_transaction.set_user(ids.li_user):
                     Ticket.grab([Ticket(ids.ticket)])
                 li_transaction.commit()
-            with self.assertRaises(backend.DatabaseOperationalError):
+            with self.assertRaises(TicketGrabError):
                 Ticket.grab([Ticket(ids.ticket)])
 
-        # The dispatcher retries the request of 王师傅 in a new transaction
+        # and so does a later request
         with start(ids.wang_user):
             Ticket = Pool().get('svc.repair.ticket')
             with self.assertRaises(TicketGrabError):
