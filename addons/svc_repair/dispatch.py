@@ -385,9 +385,10 @@ class Ticket(metaclass=PoolMeta):
     @classmethod
     def copy(cls, tickets, default=None):
         default = default.copy() if default is not None else {}
-        for name in ['in_pool', 'handover_to', 'handover_reason', 'handovers',
+        for name in ['handover_to', 'handover_reason', 'handovers',
                 'appointment_start', 'appointment_end']:
             default.setdefault(name, None)
+        default.setdefault('in_pool', False)
         return super().copy(tickets, default=default)
 
     @classmethod
