@@ -126,3 +126,27 @@ class PartRequestError(UserError):
 
 class TicketInvoiceError(UserError):
     pass
+
+
+class TicketPublishError(UserError):
+    pass
+
+
+class TicketGrabError(UserError):
+    pass
+
+
+class TicketSuggestError(UserError):
+    pass
+
+
+class TicketHandoverError(UserError):
+    pass
+
+
+class AppointmentValidationError(ValidationError):
+    pass
+
+
+class DutyValidationError(ValidationError):
+    pass
