@@ -298,6 +298,15 @@ class Bench:
                         'employee': dispatcher_employee.id,
                         }])
             admin, = User.search([('login', '=', 'admin')])
+            # Columns other modules add (service type, category...) get the
+            # value a ticket created through the ORM would get
+            Ticket = pool.get('svc.repair.ticket')
+            defaults = Ticket.default_get(
+                [f for f in Ticket._fields if f not in COLUMNS],
+                with_rec_name=False)
+            self.column_defaults = {
+                k: v for k, v in defaults.items()
+                if isinstance(v, (str, int, float, Decimal))}
             self.company = company.id
             self.technicians = [e.id for e in employees]
             self.reporters = [p.id for p in reporters]
@@ -308,6 +317,7 @@ class Bench:
             f"{len(self.reporters)} reporters and the dispatcher created")
 
     def load_tickets(self):
+        from psycopg import sql
         from tqdm import tqdm
         total, batch = self.args.tickets, self.args.batch
         rows = self.rows()
@@ -326,6 +336,18 @@ class Bench:
             for index, _ in indexes:
                 cursor.execute(f'DROP INDEX "{index}"')
             cursor.execute("SET session_replication_role = replica")
+            cursor.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = %s AND is_nullable = 'NO' "
+                "AND column_default IS NULL", (TABLE,))
+            filled = [c for c, in cursor.fetchall()
+                if c not in COLUMNS and c in self.column_defaults]
+            for column in filled:
+                cursor.execute(sql.SQL(
+                        'ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}'
+                        ).format(
+                        sql.Identifier(TABLE), sql.Identifier(column),
+                        sql.Literal(self.column_defaults[column])))
             copy_sql = (f'COPY "{TABLE}" ('
                 + ', '.join(f'"{c}"' for c in COLUMNS) + ') FROM STDIN')
             with tqdm(total=total, unit=" tickets", unit_scale=True,
@@ -342,6 +364,10 @@ class Bench:
                     done += n
                     bar.update(n)
             cursor.execute("SET session_replication_role = DEFAULT")
+            for column in filled:
+                cursor.execute(sql.SQL(
+                        'ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT').format(
+                        sql.Identifier(TABLE), sql.Identifier(column)))
             copied = time.monotonic() - started
             say(f"building {len(indexes)} indexes again")
             for _, definition in indexes:

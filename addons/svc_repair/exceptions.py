@@ -1,6 +1,6 @@
 # This file is part of the svc_repair Tryton module, licensed under the
 # GNU General Public License version 3 or later (see pyproject.toml).
-from trytond.exceptions import UserError
+from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import AccessError, ValidationError
 
 

@@ -363,6 +363,26 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
                 })
 
     @classmethod
+    def __post_setup__(cls):
+        super().__post_setup__()
+        # A ticket has some sixty columns and a search prefetches every
+        # eager one of every row found into the cache, which costs more
+        # than the query itself on a long list; lists show a dozen and the
+        # form reads the others when a ticket is opened
+        for name, field in cls._fields.items():
+            if (name not in cls._prefetched_fields
+                    and getattr(field, 'loading', None) == 'eager'
+                    and not hasattr(field, 'get')):
+                field.loading = 'lazy'
+
+    _prefetched_fields = {
+        'id', 'number', 'company', 'reported_at', 'reporter', 'category',
+        'urgency', 'grade', 'technician', 'response_deadline',
+        'resolution_deadline', 'state', 'create_date', 'write_date',
+        'create_uid', 'write_uid',
+        }
+
+    @classmethod
     def order_number(cls, tables):
         table, _ = tables[None]
         return [

@@ -115,7 +115,7 @@ def create_user(login, groups, company, employee=None):
 class SvcRepairMaintenanceTestCase(ModuleTestCase):
     "Test the maintenance plans and installations of svc_repair"
     module = 'svc_repair'
-    extras = ['svc_property']
+    extras = ['svc_property', 'stock', 'account_invoice', 'purchase_request']
 
     @classmethod
     def setUpClass(cls):
@@ -435,4 +435,9 @@ class SvcRepairMaintenanceTestCase(ModuleTestCase):
             self.assertEqual(installation.state, 'entering')
 
 
+for _name in dir(ModuleTestCase):
+    # The generic checks of the module run in test_module.py
+    if (_name.startswith('test')
+            and _name not in vars(SvcRepairMaintenanceTestCase)):
+        setattr(SvcRepairMaintenanceTestCase, _name, None)
 del ModuleTestCase

@@ -24,6 +24,7 @@ from trytond.transaction import Transaction
 class SvcRepairTakeBackTestCase(ModuleTestCase):
     "Test remote guidance and take-back repair"
     module = 'svc_repair'
+    extras = ['svc_property', 'stock', 'account_invoice', 'purchase_request']
 
     @classmethod
     def setUpClass(cls):
