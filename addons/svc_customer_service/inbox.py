@@ -132,11 +132,27 @@ class Reception(metaclass=PoolMeta):
 
     @classmethod
     def search_phone(cls, name, clause):
+        pool = Pool()
+        ContactMechanism = pool.get('party.contact_mechanism')
         _, operator, value, *extra = clause
         if isinstance(value, str):
             value = normalize_phone(value)
         elif isinstance(value, (list, tuple)):
             value = [normalize_phone(v) for v in value]
+        if operator == '=' and value:
+            # Two index lookups instead of an OR that scans every reception
+            reception = cls.__table__()
+            mechanism = ContactMechanism.__table__()
+            by_phone = reception.select(
+                reception.id, where=reception.contact_phone == value)
+            by_caller = reception.join(
+                mechanism, condition=reception.caller == mechanism.party
+                ).select(
+                    reception.id,
+                    where=(mechanism.value_compact == value)
+                    & mechanism.type.in_(['phone', 'mobile'])
+                    & mechanism.active)
+            return [('id', 'in', by_phone | by_caller)]
         return ['OR',
             ('contact_phone', operator, value, *extra),
             ('caller.contact_mechanisms', 'where', [
