@@ -9,6 +9,13 @@ the equivalent raw SQL. The database is dropped at the end. The last line
 gives the worse of the two ratios.
 
 Use scripts/bench_inbox (which runs it from the repository root).
+
+Both ORM queries use the indexes (the phone searcher is a UNION of two index
+lookups; a plain OR domain took 50 ms). What remains is the ORM's own work:
+about 1 ms of Python per search against a 0.1 ms index lookup, and for the
+1,000-row list the prefetch of every column plus an O(n**2) assertion in
+trytond's ModelStorage.__init__ (about 2/3 of the time, gone under
+python -O).
 """
 import argparse
 import datetime as dt

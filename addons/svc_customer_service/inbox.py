@@ -235,9 +235,11 @@ class Reception(metaclass=PoolMeta):
         if days is None:
             return
         due = Date.today() + dt.timedelta(days=days)
+        # Work orders carry their own revisit
         to_revisit = [
             r for r in receptions
-            if r.kind in cls._revisit_kinds() and not r.revisit_due]
+            if r.kind in cls._revisit_kinds()
+            and not r.ticket and not r.revisit_due]
         if to_revisit:
             cls.write(to_revisit, {'revisit_due': due})
 

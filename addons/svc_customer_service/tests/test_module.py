@@ -363,6 +363,8 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(reception.state, 'closed')
             self.assertEqual(reception.ticket_state, 'closed')
             self.assertTrue(reception.closed_at)
+            # The work order was revisited, not the reception
+            self.assertIsNone(reception.revisit_due)
 
     @with_transaction()
     def test_ticket_cancel_and_draft(self):
