@@ -2,7 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 
-from sql import Literal
+from sql import Cast, Literal
 from sql.aggregate import Count, Min
 from sql.conditionals import Case
 
@@ -50,11 +50,17 @@ class ReceptionAge(ModelSQL, ModelView):
             (reception.received_at > now - dt.timedelta(days=7),
                 Literal('3')),
             else_=Literal('4'))
-        return reception.select(
-            Min(reception.id).as_('id'),
-            reception.company.as_('company'),
-            reception.kind.as_('kind'),
+        age = Cast(age, cls.age.sql_type().base)
+        # PostgreSQL does not match a parametrized CASE of the GROUP BY
+        # with the one of the SELECT, so the age is computed in a sub-query
+        aged = reception.select(
+            reception.id, reception.company, reception.kind,
             age.as_('age'),
-            Count(Literal('*')).as_('receptions'),
-            where=reception.state.in_(['open', 'processing']),
-            group_by=[reception.company, reception.kind, age])
+            where=reception.state.in_(['open', 'processing']))
+        return aged.select(
+            Min(aged.id).as_('id'),
+            aged.company.as_('company'),
+            aged.kind.as_('kind'),
+            aged.age.as_('age'),
+            Count(aged.id).as_('receptions'),
+            group_by=[aged.company, aged.kind, aged.age])
