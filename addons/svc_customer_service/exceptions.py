@@ -1,6 +1,6 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.exceptions import UserError
+from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import AccessError, ValidationError
 
 
@@ -45,4 +45,16 @@ class ResponseSubmitError(UserError):
 
 
 class LeadError(UserError):
+    pass
+
+
+class DuplicateReceptionWarning(UserWarning):
+    pass
+
+
+class RevisitError(UserError):
+    pass
+
+
+class InboundEmailError(UserError):
     pass

@@ -92,3 +92,25 @@ class SurveyResponse(metaclass=PoolMeta):
     def search_rec_name(cls, name, clause):
         domain = super().search_rec_name(name, clause)
         return domain + [('house.rec_name', *clause[1:])]
+
+
+class LookupResult(metaclass=PoolMeta):
+    __name__ = 'svc.reception.lookup.result'
+    houses = fields.Many2Many(
+        'svc.property.house', None, None, "Houses", readonly=True)
+
+
+class Lookup(metaclass=PoolMeta):
+    __name__ = 'svc.reception.lookup'
+
+    def default_result(self, fields):
+        pool = Pool()
+        House = pool.get('svc.property.house')
+        Reception = pool.get('svc.reception')
+        values = super().default_result(fields)
+        houses = House.search([('owner', 'in', values['callers'])])
+        houses += [
+            r.house for r in Reception.browse(values['receptions'])
+            if r.house]
+        values['houses'] = list(dict.fromkeys(h.id for h in houses))
+        return values
