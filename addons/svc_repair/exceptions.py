@@ -34,3 +34,23 @@ class TicketCloseError(UserError):
 
 class TicketDeleteError(AccessError):
     pass
+
+
+class ImageValidationError(ValidationError):
+    pass
+
+
+class SatisfactionValidationError(ValidationError):
+    pass
+
+
+class TicketSignatureError(UserError):
+    pass
+
+
+class TicketRevisitError(UserError):
+    pass
+
+
+class FollowUpDoneError(UserError):
+    pass
