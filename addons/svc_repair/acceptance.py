@@ -213,7 +213,7 @@ class Ticket(metaclass=PoolMeta):
             check_image(
                 values['customer_signature'],
                 config_value(Configuration(1), 'signature_max_size'),
-                cls.customer_signature.string)
+                cls.__names__('customer_signature')['field'])
         return values
 
     @classmethod
@@ -393,7 +393,7 @@ class Photo(ModelSQL, ModelView):
             check_image(
                 values['image'],
                 config_value(Configuration(1), 'photo_max_size'),
-                cls.image.string)
+                cls.__names__('image')['field'])
         return values
 
 

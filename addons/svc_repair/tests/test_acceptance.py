@@ -7,6 +7,9 @@ import subprocess
 import tempfile
 import unittest
 from types import SimpleNamespace
+from unittest.mock import patch
+
+import trytond.config as config
 
 from trytond.model.exceptions import AccessButtonError, AccessError
 from trytond.modules.company.tests import (
@@ -20,6 +23,25 @@ from trytond.modules.svc_repair.tests.test_module import (
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
+
+# A LibreOffice profile for each conversion: the default profile is shared
+# with the other tests running soffice at the same time
+CONVERT_COMMAND = (
+    'soffice -env:UserInstallation=file://%(directory)s/lo-profile '
+    '--headless --nolockcheck --nodefault --norestore '
+    '--convert-to "%(output_extension)s" --outdir "%(directory)s" '
+    '"%(input_path)s"')
+
+
+def own_profile():
+    get = config.get
+
+    def get_convert_command(section, option, default=None):
+        if (section, option) == ('report', 'convert_command'):
+            return CONVERT_COMMAND
+        return get(section, option, default=default)
+    return patch.object(config, 'get', get_convert_command)
+
 
 PNG = (b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00'
     b'\x01\x08\x02\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xff'
@@ -424,7 +446,7 @@ class SvcRepairAcceptanceTestCase(ModuleTestCase):
                     })
             if not shutil.which('soffice'):
                 raise unittest.SkipTest("soffice is missing")
-            with Transaction().set_context(language='zh_CN'):
+            with Transaction().set_context(language='zh_CN'), own_profile():
                 oext, content, _, name = Report.execute([ticket.id], {})
             self.assertEqual(oext, 'pdf')
             self.assertTrue(content.startswith(b'%PDF'))
@@ -436,6 +458,13 @@ class SvcRepairAcceptanceTestCase(ModuleTestCase):
                 text = subprocess.run(
                     ['pdftotext', '-layout', pdf.name, '-'],
                     capture_output=True, check=True, text=True).stdout
+                if shutil.which('pdfimages'):
+                    images = subprocess.run(
+                        ['pdfimages', '-list', pdf.name],
+                        capture_output=True, check=True,
+                        text=True).stdout.splitlines()[2:]
+                    # The signature
+                    self.assertEqual(len(images), 1)
             text = re.sub(r'\s', '', text)
             for expected in [
                     "服务派工单", ticket.number, "客户：张三",
