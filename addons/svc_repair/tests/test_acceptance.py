@@ -10,7 +10,6 @@ from types import SimpleNamespace
 from unittest.mock import patch
 
 import trytond.config as config
-
 from trytond.model.exceptions import AccessButtonError, AccessError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
@@ -324,7 +323,8 @@ class SvcRepairAcceptanceTestCase(ModuleTestCase):
 
             with as_user(env.users.tech1):
                 with self.assertRaises(AccessError):
-                    Ticket.write([ticket], {'revisit_satisfaction': 'satisfied'})
+                    Ticket.write(
+                        [ticket], {'revisit_satisfaction': 'satisfied'})
                 with self.assertRaises(AccessButtonError):
                     Ticket.revisit([ticket])
             with as_user(env.users.reception):
