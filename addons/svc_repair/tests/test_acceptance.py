@@ -289,6 +289,12 @@ class SvcRepairAcceptanceTestCase(ModuleTestCase):
             with as_user(env.users.tech1):
                 with self.assertRaises(AccessError):
                     FollowUp.search([])
+                # The form of his ticket leaves them out
+                view = Ticket.fields_view_get(view_type='form')
+                self.assertNotIn('follow_ups', view['fields'])
+                self.assertIn('satisfaction_average', view['fields'])
+                with self.assertRaises(AccessError):
+                    Ticket.read([bad.id], ['follow_ups'])
             with as_user(env.users.manager):
                 with self.assertRaises(FollowUpDoneError):
                     FollowUp.done([follow_up])
