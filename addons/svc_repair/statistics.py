@@ -49,32 +49,42 @@ class StatisticMixin(ModelSQL, ModelView):
         Ticket = pool.get('svc.repair.ticket')
         ticket = Ticket.__table__()
         context = Transaction().context
+        names = cls._group_names()
+        where = ticket.state != 'cancelled'
+        if context.get('company'):
+            where &= ticket.company == context['company']
         # The month of the naive UTC time: a ticket reported on the first
-        # of the month before 08:00 in China counts in the month before
-        month = cls.month.sql_cast(DateTrunc('month', ticket.reported_at))
+        # of the month before 08:00 in China counts in the month before.
+        # Computed in a sub-query as PostgreSQL does not match the
+        # DATE_TRUNC($1, ...) of the columns with the DATE_TRUNC($2, ...)
+        # of the GROUP BY.
         scores = [ticket.satisfaction_response, ticket.satisfaction_ability,
             ticket.satisfaction_attitude]
         rated = ((scores[0] != Null) & (scores[1] != Null)
             & (scores[2] != Null))
-        where = ticket.state != 'cancelled'
-        if context.get('company'):
-            where &= ticket.company == context['company']
-        return ticket.select(
-            Min(ticket.id).as_('id'),
-            month.as_('month'),
-            *(Column(ticket, n).as_(n) for n in cls._group_names()),
-            Count(Literal('*')).as_('ticket_count'),
-            Count(ticket.resolution_met).as_('finished_count'),
+        tickets = ticket.select(
+            ticket.id,
+            cls.month.sql_cast(
+                DateTrunc('month', ticket.reported_at)).as_('month'),
+            *(Column(ticket, n).as_(n) for n in names),
+            ticket.resolution_met,
+            Case(
+                (rated, (scores[0] + scores[1] + scores[2]) / Literal(3.0)),
+                else_=Null).as_('satisfaction'),
+            where=where)
+        return tickets.select(
+            Min(tickets.id).as_('id'),
+            tickets.month.as_('month'),
+            *(Column(tickets, n).as_(n) for n in names),
+            Count(tickets.id).as_('ticket_count'),
+            Count(tickets.resolution_met).as_('finished_count'),
             Sum(Case(
-                    (ticket.resolution_met == Literal(True), 1),
+                    (tickets.resolution_met == Literal(True), 1),
                     else_=0)).as_('met_count'),
-            Sum(Case((rated, 1), else_=0)).as_('rated_count'),
-            cls.satisfaction_average.sql_cast(Avg(Case(
-                        (rated, (scores[0] + scores[1] + scores[2])
-                            / Literal(3.0)),
-                        else_=Null))).as_('satisfaction_average'),
-            where=where,
-            group_by=[month] + [Column(ticket, n) for n in cls._group_names()])
+            Count(tickets.satisfaction).as_('rated_count'),
+            cls.satisfaction_average.sql_cast(
+                Avg(tickets.satisfaction)).as_('satisfaction_average'),
+            group_by=[tickets.month] + [Column(tickets, n) for n in names])
 
     @classmethod
     def get_met_rate(cls, statistics, name):

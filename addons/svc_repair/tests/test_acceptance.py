@@ -363,10 +363,12 @@ class SvcRepairAcceptanceTestCase(ModuleTestCase):
         Equipment = pool.get('svc.repair.equipment')
         Party = pool.get('party.party')
         Template = pool.get('product.template')
+        ModelData = pool.get('ir.model.data')
         env = self.setup_repair()
         with set_company(env.company):
             template, = Template.create([{
-                        'name': "燃气热水器", 'default_uom': 1,
+                        'name': "燃气热水器",
+                        'default_uom': ModelData.get_id('product', 'uom_unit'),
                         'products': [('create', [{}])]}])
             equipment, = Equipment.create([{
                         'product': template.products[0].id,
