@@ -443,6 +443,10 @@ class FollowUp(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def __setup__(cls):
+        # PostgreSQL full-text search takes a run of Chinese characters as
+        # one word
+        cls.reason.search_full_text = False
+        cls.result.search_full_text = False
         super().__setup__()
         # No __access__ on ticket: the technician may write his tickets but
         # must not see the complaints about him
