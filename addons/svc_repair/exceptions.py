@@ -150,3 +150,23 @@ class AppointmentValidationError(ValidationError):
 
 class DutyValidationError(ValidationError):
     pass
+
+
+class ImageValidationError(ValidationError):
+    pass
+
+
+class SatisfactionValidationError(ValidationError):
+    pass
+
+
+class TicketSignatureError(UserError):
+    pass
+
+
+class TicketRevisitError(UserError):
+    pass
+
+
+class FollowUpDoneError(UserError):
+    pass
