@@ -46,3 +46,11 @@ class ResponseSubmitError(UserError):
 
 class LeadError(UserError):
     pass
+
+
+class ComplaintError(UserError):
+    pass
+
+
+class ComplaintSLAValidationError(ValidationError):
+    pass
