@@ -9,8 +9,7 @@ from sql.conditionals import Case, Coalesce
 from sql.functions import DateTrunc
 
 from trytond.i18n import gettext
-from trytond.model import (
-    Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.svc_repair import clock
 from trytond.modules.svc_repair.repair import now, stamp, stamp_fields
 from trytond.pool import Pool, PoolMeta
@@ -797,4 +796,3 @@ class Statistic(ModelSQL, ModelView):
             Sum(Coalesce(complaint.reopen_count, 0)).as_('reopenings'),
             where=complaint.state != 'cancelled',
             group_by=group_by)
-

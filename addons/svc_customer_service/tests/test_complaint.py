@@ -277,7 +277,8 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
 
             self.assertTrue(late.overdue)
             self.assertFalse(recent.overdue)
-            self.assertEqual(Complaint.search([('overdue', '=', True)]), [late])
+            self.assertEqual(
+                Complaint.search([('overdue', '=', True)]), [late])
             self.assertEqual(
                 Complaint.search([('overdue', '=', False)]), [recent])
 
@@ -446,13 +447,16 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
             bring_to_replied(third)
 
             lines = Statistic.search([], order=[('month', 'ASC')])
-            self.assertEqual(
-                [(l.month, l.nature, l.department, l.complaints,
-                        l.satisfied, l.dissatisfied, l.overdue)
-                    for l in lines],
-                [(dt.date(2026, 10, 1), 'liability', engineering, 2, 1, 1, 2),
-                    (dt.date(2026, 11, 1), 'no_liability', None, 1, 0, 0,
-                        1)])
+            self.assertEqual([
+                    (line.month, line.nature, line.department,
+                        line.complaints, line.satisfied, line.dissatisfied,
+                        line.overdue)
+                    for line in lines], [
+                    (dt.date(2026, 10, 1), 'liability', engineering,
+                        2, 1, 1, 2),
+                    (dt.date(2026, 11, 1), 'no_liability', None,
+                        1, 0, 0, 1),
+                    ])
 
 
 del ModuleTestCase
