@@ -776,8 +776,10 @@ class Statistic(ModelSQL, ModelView):
                 & (Coalesce(complaint.handled_at, now())
                     > complaint.handling_deadline), 1),
             else_=0)
+        # Grouped by the output column: PostgreSQL takes the parameter of
+        # date_trunc in the select list and in GROUP BY as two expressions
         group_by = [
-            month, complaint.company, complaint.nature,
+            month.as_('month'), complaint.company, complaint.nature,
             complaint.department]
         return complaint.select(
             Min(complaint.id).as_('id'),
