@@ -386,6 +386,8 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
                     Transaction().set_context(_check_access=True):
                 self.assertEqual(Complaint.search([]), [leak])
                 with self.assertRaises(AccessError):
+                    Complaint.read([noise.id], ['summary'])
+                with self.assertRaises(AccessError):
                     Complaint.write([noise], {'investigation': "x"})
                 with self.assertRaises(AccessError):
                     Complaint.create([{
