@@ -348,6 +348,7 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
         "Test who may classify, investigate and close complaints"
         pool = Pool()
         Complaint = pool.get('svc.complaint')
+        Reception = pool.get('svc.reception')
         Statistic = pool.get('svc.complaint.statistic')
         company = create_company()
         with set_company(company):
@@ -366,9 +367,17 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
 
             with Transaction().set_user(clerk.id), \
                     Transaction().set_context(_check_access=True):
-                leak, noise = [
-                    create_complaint(caller, content=c)
-                    for c in ["维修后仍漏水", "夜间巡逻噪音"]]
+                reception, other_reception = Reception.create([{
+                            'caller': caller.id,
+                            'kind': kind,
+                            'content': content,
+                            } for kind, content in [
+                            ('complaint', "维修后仍漏水"),
+                            ('consultation', "物业费怎么交"),
+                            ]])
+                Reception.create_complaint([reception])
+                leak, = reception.complaints
+                noise = create_complaint(caller, content="夜间巡逻噪音")
                 Complaint.write([leak], {
                         'summary': "维修后仍漏水",
                         'nature': 'liability',
@@ -385,6 +394,9 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
             with Transaction().set_user(engineer_user.id), \
                     Transaction().set_context(_check_access=True):
                 self.assertEqual(Complaint.search([]), [leak])
+                self.assertEqual(Reception.search([]), [reception])
+                with self.assertRaises(AccessError):
+                    Reception.read([other_reception.id], ['content'])
                 with self.assertRaises(AccessError):
                     Complaint.read([noise.id], ['summary'])
                 with self.assertRaises(AccessError):
