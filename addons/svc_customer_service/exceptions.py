@@ -58,3 +58,11 @@ class RevisitError(UserError):
 
 class InboundEmailError(UserError):
     pass
+
+
+class ComplaintError(UserError):
+    pass
+
+
+class ComplaintSLAValidationError(ValidationError):
+    pass
