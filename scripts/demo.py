@@ -73,8 +73,9 @@ USERS = [
         REPAIR_GROUPS + BACK_OFFICE_GROUPS),
     ('reception', 'reception', "客服：接待登记、开维修工作单、回访",
         [('svc_repair', 'group_reception')]),
-    ('dispatcher', 'dispatcher', "维修调度：分级、派工",
-        [('svc_repair', 'group_dispatcher')]),
+    ('dispatcher', 'dispatcher', "维修调度：分级、派工、抢单池；工程部投诉处理",
+        [('svc_repair', 'group_dispatcher'),
+            ('svc_customer_service', 'group_complaint_department')]),
     ('technician', 'technician', "维修技术员（工程部）：维修、完工",
         [('svc_repair', 'group_technician')]),
     ('technician2', 'technician2', "维修技术员（工程部）",
@@ -97,6 +98,8 @@ CLICKERS = {
     'cancel': ['reception', 'dispatcher', 'manager'],
     'wait': ['<technician>', 'dispatcher', 'manager'],
     'resume': ['<technician>', 'dispatcher', 'manager'],
+    'publish': ['dispatcher', 'manager'],
+    'create_complaint': ['reception', 'manager'],
     }
 NEW_YEAR = dt.date(2027, 1, 1)
 
@@ -186,6 +189,21 @@ RECEPTIONS = [
     (8, 'email', 'consultation', 18, "邮件咨询：房屋交接需要带哪些材料",
         'open', None),
     ]
+# Repair skills of the technicians (category codes)
+SKILLS = {
+    'technician': ['SD', 'MC'],
+    'technician2': ['SD'],
+    'technician3': ['RD', 'IT'],
+    'technician4': ['MC', 'RD'],
+    }
+# Customer equipment: serial number, house index, purchase date
+EQUIPMENT = [
+    ('RS2025-00871', 0, dt.date(2025, 5, 10)),
+    ('RS2023-00112', 4, dt.date(2023, 9, 1)),
+    ]
+# Complaint deadlines: severity, hours to respond, hours to handle
+COMPLAINT_DEADLINES = [('general', 4, 48), ('serious', 2, 24),
+    ('major', 1, 8)]
 REPLIES = {
     'special_service': "已安排保洁班组周六上午9点上门，收费按特约服务价目表。",
     'suggestion': "感谢建议，已报公司评估，将在业主大会上讨论。",
@@ -412,6 +430,7 @@ class DemoData:
         self.database = database
         self.config_file = str(config_file)
         self.configs = {}
+        self.users_created = False
         self.ids = {}
         self.notes = []
         self.now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
@@ -429,6 +448,8 @@ class DemoData:
             ("维修类别与时限", len(CATEGORIES) + 1, self.configure_repair),
             ("接待登记", len(RECEPTIONS), self.create_receptions),
             ("维修工作单", len(TICKETS), self.create_tickets),
+            ("班组、值班、抢单池与客户设备", 4, self.create_dispatch),
+            ("投诉单", 2, self.create_complaints),
             ]
         interactive = sys.stdout.isatty()
         with tqdm(total=sum(n for _, n, _ in steps), unit="条",
@@ -453,8 +474,16 @@ class DemoData:
     def config(self, login='admin'):
         from proteus import config
         if login not in self.configs:
-            self.configs[login] = config.set_trytond(
-                self.database, user=login, config_file=self.config_file)
+            # Every new proteus config rebuilds the pool's classes, and the
+            # models fetched through an older config keep the old ones
+            # (records of two generations then refuse each other), so all
+            # the users' configs are made before any model is fetched
+            logins = [login]
+            if self.users_created:
+                logins += [u for u, *_ in USERS if u not in self.configs]
+            for name in dict.fromkeys(logins):
+                self.configs[name] = config.set_trytond(
+                    self.database, user=name, config_file=self.config_file)
         return self.configs[login]
 
     def forget(self, login):
@@ -582,6 +611,7 @@ class DemoData:
             self.tick()
         # reload the contexts: company, employee and language changed
         self.configs.clear()
+        self.users_created = True
 
     def close_config_wizard(self):
         Item = self.model('ir.module.config_wizard.item')
@@ -818,6 +848,86 @@ class DemoData:
         for state, label in Ticket._fields['state']['selection']:
             if state not in states:
                 self.notes.append(f"no demo ticket is {state} ({label})")
+
+    # Dispatch and equipment -----------------------------------------------
+    def create_dispatch(self):
+        if not self.has_model('svc.repair.team'):
+            self.notes.append("no dispatch models: no teams or pool")
+            return
+        Employee = self.model('company.employee')
+        Category = self.model('svc.repair.category')
+        employees = self.ids['employees']
+        categories = self.ids['categories']
+        for key, codes in SKILLS.items():
+            employee = Employee(employees[key])
+            for code in codes:
+                category = Category(categories[code])
+                if category not in employee.repair_skills:
+                    employee.repair_skills.append(category)
+            employee.save()
+        Team = self.model('svc.repair.team')
+        team = Team(name="水电班组", company=self.ids['company'],
+            leader=Employee(employees['technician']))
+        team.members.extend([Employee(employees['technician']),
+                Employee(employees['technician2'])])
+        team.skills.append(Category(categories['SD']))
+        team.save()
+        self.tick()
+
+        # Day shift 08:30-17:30 in Asia/Shanghai, stored in UTC
+        Duty = self.model('svc.repair.duty', 'dispatcher')
+        today = (self.now + dt.timedelta(hours=8)).date()
+        start = dt.datetime.combine(today, dt.time(0, 30))
+        for key in ['technician', 'technician2', 'technician3']:
+            Duty(employee=self.model('company.employee', 'dispatcher')(
+                    employees[key]), shift='day', start=start,
+                end=start + dt.timedelta(hours=9)).save()
+        self.tick()
+
+        # A request waiting in the pool for a plumber to grab it
+        ticket_id = self.new_ticket(3, self.ticket_values(
+                'SD', 'B', 'general', 1, "卫生间地漏返臭，需上门检查存水弯"))
+        self.click('svc.repair.ticket', ticket_id, 'publish')
+        self.tick()
+
+        Template = self.model('product.template')
+        Uom = self.model('product.uom')
+        Equipment = self.model('svc.repair.equipment')
+        template = Template(name="燃气热水器 JSQ25-13", type='goods',
+            default_uom=Uom(self.xml_id('product', 'uom_unit')),
+            list_price=Decimal('2680'))
+        template.save()
+        for serial, house_index, purchased in EQUIPMENT:
+            _, customer = self.reporter(house_index)
+            Equipment(product=template.products[0], serial_number=serial,
+                customer=customer, purchase_date=purchased,
+                warranty_months=24).save()
+        self.tick()
+
+    def create_complaints(self):
+        if not self.has_model('svc.complaint'):
+            self.notes.append("svc.complaint not available: no complaints")
+            return
+        Employee = self.model('company.employee')
+        employees = self.ids['employees']
+        Department = self.model('svc.complaint.department')
+        department = Department(name="工程部", company=self.ids['company'],
+            manager=Employee(employees['dispatcher']))
+        department.members.extend(Employee(employees[k])
+            for k in ['technician', 'technician2'])
+        department.save()
+        SLA = self.model('svc.complaint.sla')
+        for severity, response, handling in COMPLAINT_DEADLINES:
+            SLA(company=self.ids['company'], severity=severity,
+                response_delay=dt.timedelta(hours=response),
+                handling_delay=dt.timedelta(hours=handling),
+                clock='always').save()
+        self.tick()
+        Reception = self.model('svc.reception', 'reception')
+        for reception in Reception.find([
+                    ('kind', '=', 'complaint'), ('state', '=', 'open')]):
+            self.click('svc.reception', reception.id, 'create_complaint')
+        self.tick()
 
     # Receptions -----------------------------------------------------------
     def create_receptions(self):
