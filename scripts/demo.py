@@ -314,7 +314,15 @@ class Demo:
             "# a demo is explored at leisure: 8 hours before login again\n"
             "timeout = 28800\n"
             "\n[cache]\n"
-            "clean_timeout = 0\n",
+            "clean_timeout = 0\n"
+            "\n[report]\n"
+            "# a LibreOffice profile per conversion: two users printing at\n"
+            "# once would otherwise share one and one print would fail\n"
+            "convert_command = soffice"
+            " -env:UserInstallation=file://%(directory)s/lo-profile"
+            " --headless --nolockcheck --nodefault --norestore"
+            ' --convert-to "%(output_extension)s" --outdir "%(directory)s"'
+            ' "%(input_path)s"\n',
             encoding='utf-8')
 
     # Database -------------------------------------------------------------
