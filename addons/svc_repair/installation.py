@@ -86,6 +86,13 @@ class Installation(Workflow, ModelSQL, ModelView):
         "Task Sheet Issued", states=_states,
         help="The task sheet must be issued some days before the entry "
         "(7 by default).")
+    team = fields.Many2One(
+        'svc.repair.team', "Repair Team",
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ],
+        states=_team_states,
+        help="Fills the team leader and the members from a repair team.")
     leader = fields.Many2One(
         'company.employee', "Team Leader",
         domain=[
@@ -228,6 +235,13 @@ class Installation(Workflow, ModelSQL, ModelView):
                     'depends': ['state'],
                     },
                 })
+
+    @fields.depends('team', 'leader', 'members')
+    def on_change_team(self):
+        if self.team:
+            self.leader = self.team.leader or self.leader
+            self.members = [
+                m for m in self.team.members if m != self.leader]
 
     @classmethod
     def default_company(cls):

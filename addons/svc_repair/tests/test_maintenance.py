@@ -307,6 +307,7 @@ class SvcRepairMaintenanceTestCase(ModuleTestCase):
         pool = Pool()
         Installation = pool.get('svc.repair.installation')
         Review = pool.get('svc.repair.installation.review')
+        Team = pool.get('svc.repair.team')
         env = self.setup_env()
         with set_company(env.company):
             installation = self.create_installation(
@@ -317,8 +318,13 @@ class SvcRepairMaintenanceTestCase(ModuleTestCase):
 
             with self.assertRaises(InstallationIssueError):
                 Installation.review([installation])
-            installation.leader = env.tech1
-            installation.members = [env.tech2]
+            team = Team(name="安装班组", company=env.company,
+                leader=env.tech1, members=[env.tech1, env.tech2])
+            team.save()
+            installation.team = team
+            installation.on_change_team()
+            self.assertEqual(installation.leader, env.tech1)
+            self.assertEqual(list(installation.members), [env.tech2])
             installation.save()
             Installation.review([installation])
             self.assertEqual(installation.state, 'in_review')
