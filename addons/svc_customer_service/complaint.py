@@ -11,7 +11,8 @@ from sql.functions import DateTrunc
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.svc_repair import clock
-from trytond.modules.svc_repair.repair import now, stamp, stamp_fields
+from trytond.modules.svc_repair.repair import (
+    DeadlineMixin, now, stamp, stamp_fields)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id, If
 from trytond.transaction import Transaction, without_check_access
@@ -210,11 +211,16 @@ class SLA(ModelSQL, ModelView):
                             severity=sla.severity_string))
 
 
-class Complaint(NumberedMixin, Workflow, ModelSQL, ModelView):
+class Complaint(
+        DeadlineMixin, NumberedMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'svc.complaint'
     __string__ = "Complaint"
     _number_sequence = 'complaint_sequence'
     _rec_name = 'number'
+    _deadlines = [
+        ('response_deadline', UNSTARTED),
+        ('handling_deadline', UNFINISHED),
+        ]
     _states = {
         'readonly': Eval('state') != 'registered',
         }
@@ -484,46 +490,6 @@ class Complaint(NumberedMixin, Workflow, ModelSQL, ModelView):
     @fields.depends(methods=['compute_deadlines'])
     def on_change_with_handling_deadline(self):
         return self.compute_deadlines()[1]
-
-    @classmethod
-    def get_overdue(cls, complaints, name):
-        at = now()
-        return {
-            c.id: bool(
-                (c.state in UNSTARTED
-                    and c.response_deadline
-                    and c.response_deadline < at)
-                or (c.state in UNFINISHED
-                    and c.handling_deadline
-                    and c.handling_deadline < at))
-            for c in complaints}
-
-    @classmethod
-    def search_overdue(cls, name, clause):
-        _, operator, value = clause
-        if operator not in {'=', '!='}:
-            raise ValueError(f"Unsupported operator {operator!r} on {name}")
-        at = now()
-        if (operator == '=') == bool(value):
-            return ['OR', [
-                    ('state', 'in', UNSTARTED),
-                    ('response_deadline', '<', at),
-                    ], [
-                    ('state', 'in', UNFINISHED),
-                    ('handling_deadline', '<', at),
-                    ]]
-        return [
-            ['OR',
-                ('state', 'not in', UNSTARTED),
-                ('response_deadline', '=', None),
-                ('response_deadline', '>=', at),
-                ],
-            ['OR',
-                ('state', 'not in', UNFINISHED),
-                ('handling_deadline', '=', None),
-                ('handling_deadline', '>=', at),
-                ],
-            ]
 
     @classmethod
     def view_attributes(cls):

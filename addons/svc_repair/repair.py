@@ -79,10 +79,52 @@ def stamp_fields(string_by, string_at):
         fields.DateTime(string_at, readonly=True))
 
 
-class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
+class DeadlineMixin:
+    "Overdue flag and searcher over deadlines that run in some states"
+    __slots__ = ()
+    # (deadline field, states in which that deadline still runs)
+    _deadlines = []
+
+    @classmethod
+    def get_overdue(cls, records, name):
+        at = now()
+        return {
+            r.id: any(
+                r.state in states
+                and getattr(r, field)
+                and getattr(r, field) < at
+                for field, states in cls._deadlines)
+            for r in records}
+
+    @classmethod
+    def search_overdue(cls, name, clause):
+        _, operator, value = clause
+        if operator not in {'=', '!='}:
+            raise ValueError(f"Unsupported operator {operator!r} on {name}")
+        at = now()
+        # Conditions on the state and the stored deadlines only, so that
+        # the partial indexes on (state, deadline) answer them
+        if (operator == '=') == bool(value):
+            return ['OR'] + [
+                [('state', 'in', states), (field, '<', at)]
+                for field, states in cls._deadlines]
+        return [
+            ['OR',
+                ('state', 'not in', states),
+                (field, '=', None),
+                (field, '>=', at),
+                ]
+            for field, states in cls._deadlines]
+
+
+class Ticket(DeadlineMixin, Workflow, ModelSQL, ModelView, ChatMixin):
     __name__ = 'svc.repair.ticket'
     __string__ = "Repair Ticket"
     _rec_name = 'number'
+    _deadlines = [
+        ('response_deadline', UNSTARTED),
+        ('resolution_deadline', UNFINISHED),
+        ]
     _states = {
         'readonly': Eval('state') != 'draft',
         }
@@ -459,46 +501,6 @@ class Ticket(Workflow, ModelSQL, ModelView, ChatMixin):
                 continue
             pauses.append((pause.start, pause.end))
         return pauses
-
-    @classmethod
-    def get_overdue(cls, tickets, name):
-        at = now()
-        return {
-            t.id: bool(
-                (t.state in UNSTARTED
-                    and t.response_deadline
-                    and t.response_deadline < at)
-                or (t.state in UNFINISHED
-                    and t.resolution_deadline
-                    and t.resolution_deadline < at))
-            for t in tickets}
-
-    @classmethod
-    def search_overdue(cls, name, clause):
-        _, operator, value = clause
-        if operator not in {'=', '!='}:
-            raise ValueError(f"Unsupported operator {operator!r} on {name}")
-        at = now()
-        if (operator == '=') == bool(value):
-            return ['OR', [
-                    ('state', 'in', UNSTARTED),
-                    ('response_deadline', '<', at),
-                    ], [
-                    ('state', 'in', UNFINISHED),
-                    ('resolution_deadline', '<', at),
-                    ]]
-        return [
-            ['OR',
-                ('state', 'not in', UNSTARTED),
-                ('response_deadline', '=', None),
-                ('response_deadline', '>=', at),
-                ],
-            ['OR',
-                ('state', 'not in', UNFINISHED),
-                ('resolution_deadline', '=', None),
-                ('resolution_deadline', '>=', at),
-                ],
-            ]
 
     @classmethod
     def view_attributes(cls):
