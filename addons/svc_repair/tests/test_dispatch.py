@@ -12,7 +12,7 @@ from trytond.modules.svc_repair.exceptions import (
     AppointmentValidationError, DutyValidationError, TicketGrabError,
     TicketHandoverError, TicketPublishError, TicketSuggestError)
 from trytond.modules.svc_repair.tests.test_module import (
-    as_user, create_user, savepoint)
+    as_user, create_user, load_zh_cn, savepoint)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, TestCase, activate_module, drop_db, with_transaction)
@@ -31,11 +31,7 @@ class SvcRepairDispatchTestCase(TestCase):
         super().setUpClass()
         drop_db()
         activate_module(['svc_repair'])
-        with Transaction().start(DB_NAME, 0) as transaction:
-            Lang = Pool().get('ir.lang')
-            zh_cn, = Lang.search([('code', '=', 'zh_CN')])
-            Lang.load_translations([zh_cn])
-            transaction.commit()
+        load_zh_cn()
 
     @classmethod
     def tearDownClass(cls):

@@ -2,7 +2,6 @@
 # GNU General Public License version 3 or later (see pyproject.toml).
 import datetime as dt
 import unittest
-from contextlib import contextmanager
 from types import SimpleNamespace
 
 from trytond.model.exceptions import (
@@ -16,8 +15,10 @@ from trytond.modules.svc_repair.exceptions import (
     InstallationRectifyError, InstallationReviewValidationError,
     InstallationValidationError, MaintenancePlanValidationError)
 from trytond.modules.svc_repair.maintenance import schedule
+from trytond.modules.svc_repair.tests.test_module import (
+    as_user, create_user, load_zh_cn, savepoint)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 D = dt.date
@@ -71,47 +72,6 @@ class ScheduleTestCase(unittest.TestCase):
             ([D(2026, 1, 1), D(2026, 4, 1)], None))
 
 
-@contextmanager
-def as_user(user):
-    "Run as user with the access rights and record rules enforced"
-    pool = Pool()
-    User = pool.get('res.user')
-    transaction = Transaction()
-    with transaction.set_user(user.id):
-        context = User.get_preferences(context_only=True)
-        with transaction.set_context(context, _check_access=True):
-            yield
-
-
-@contextmanager
-def savepoint():
-    "Roll back the block when it fails"
-    transaction = Transaction()
-    cursor = transaction.connection.cursor()
-    cursor.execute('SAVEPOINT svc_repair_maintenance')
-    try:
-        yield
-    except Exception:
-        cursor.execute('ROLLBACK TO SAVEPOINT svc_repair_maintenance')
-        transaction.cache.clear()
-        raise
-    else:
-        cursor.execute('RELEASE SAVEPOINT svc_repair_maintenance')
-
-
-def create_user(login, groups, company, employee=None):
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    user = User(
-        login=login, name=login,
-        groups=[ModelData.get_id('svc_repair', g) for g in groups],
-        companies=[company], company=company,
-        employees=[employee] if employee else [], employee=employee)
-    user.save()
-    return user
-
-
 class SvcRepairMaintenanceTestCase(ModuleTestCase):
     "Test the maintenance plans and installations of svc_repair"
     module = 'svc_repair'
@@ -120,11 +80,7 @@ class SvcRepairMaintenanceTestCase(ModuleTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        with Transaction().start(DB_NAME, 0) as transaction:
-            Lang = Pool().get('ir.lang')
-            zh_cn, = Lang.search([('code', '=', 'zh_CN')])
-            Lang.load_translations([zh_cn])
-            transaction.commit()
+        load_zh_cn()
 
     def setup_env(self):
         pool = Pool()

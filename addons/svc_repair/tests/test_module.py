@@ -54,6 +54,18 @@ def create_user(login, groups, company, employee=None):
     return user
 
 
+def load_zh_cn():
+    """Load the zh_CN translations, committed
+
+    Committed because on PostgreSQL the error of a NOT NULL column is
+    written by another transaction."""
+    with Transaction().start(DB_NAME, 0) as transaction:
+        Lang = Pool().get('ir.lang')
+        zh_cn, = Lang.search([('code', '=', 'zh_CN')])
+        Lang.load_translations([zh_cn])
+        transaction.commit()
+
+
 @contextmanager
 def as_user(user):
     "Run as user with the access rights and record rules enforced"
@@ -94,13 +106,7 @@ class SvcRepairTestCase(ModuleTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # Committed because on PostgreSQL the error of a NOT NULL column is
-        # written by another transaction
-        with Transaction().start(DB_NAME, 0) as transaction:
-            Lang = Pool().get('ir.lang')
-            zh_cn, = Lang.search([('code', '=', 'zh_CN')])
-            Lang.load_translations([zh_cn])
-            transaction.commit()
+        load_zh_cn()
 
     def setup_repair(self):
         pool = Pool()

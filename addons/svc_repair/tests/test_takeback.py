@@ -15,9 +15,9 @@ from trytond.modules.svc_repair.exceptions import (
     PickupDeleteError, PickupHandBackError, PickupManufacturerError,
     TicketPickupAwayError, TicketRemoteError)
 from trytond.modules.svc_repair.tests.test_module import (
-    as_user, create_user, savepoint)
+    as_user, create_user, load_zh_cn, savepoint)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 
@@ -29,11 +29,7 @@ class SvcRepairTakeBackTestCase(ModuleTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        with Transaction().start(DB_NAME, 0) as transaction:
-            Lang = Pool().get('ir.lang')
-            zh_cn, = Lang.search([('code', '=', 'zh_CN')])
-            Lang.load_translations([zh_cn])
-            transaction.commit()
+        load_zh_cn()
 
     def setup_repair(self):
         pool = Pool()
