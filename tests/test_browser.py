@@ -323,16 +323,71 @@ def test_technician_phone_sees_own_tickets(server, new_page):
 
         tickets = server.rpc('model.svc.repair.ticket.search_read',
             [], 0, None, None,
-            ['number', 'technician', 'assistants'], {})
+            ['number', 'technician', 'assistants', 'in_pool', 'state'], {})
         employee_ids = {e['id'] for e in server.rpc(
                 'model.company.employee.search_read',
                 [('party.name', 'like', "张伟%")], 0, None, None, ['id'], {})}
+        # his own tickets, and the pool he may grab from
         own = {t['number'] for t in tickets
             if (t['technician'] in employee_ids
-                or employee_ids & set(t['assistants']))}
+                or employee_ids & set(t['assistants'])
+                or (t['in_pool'] and t['state'] == 'draft'))}
         others = {t['number'] for t in tickets} - own
         assert own and others
         shown_numbers = {n for n in own | others
             if any(n in text for text in shown)}
         assert shown_numbers == own, (shown_numbers, own)
         screenshot(page, f'technician-phone-{server.backend}.png')
+
+
+def test_technician_grabs_pool_ticket(server, new_page):
+    pool_tickets = server.rpc('model.svc.repair.ticket.search_read',
+        [('in_pool', '=', True), ('state', '=', 'draft')], 0, None, None,
+        ['number'], {})
+    assert pool_tickets, "the demo publishes a ticket to the pool"
+    ticket = pool_tickets[0]
+    page = new_page(viewport={'width': 390, 'height': 844},
+        is_mobile=True, has_touch=True)
+    with telling_sao_errors(page):
+        login(page, server, 'technician', DEMO_PASSWORD,
+            f'/model/svc.repair.ticket/{ticket["id"]}')
+        tab = active_tab(page)
+        tab.locator('input[name="number"]').wait_for(state='attached')
+        page.wait_for_function(
+            "n => document.querySelector('#tabcontent .tab-pane.active"
+            " input[name=\"number\"]')?.value === n",
+            arg=ticket['number'])
+        tab.locator('button[name="grab"]').click()
+        page.wait_for_function(
+            "() => { const s = document.querySelector("
+            "'#tabcontent .tab-pane.active select[name=\"state\"]');"
+            " return s && s.options[s.selectedIndex]?.text === '已派工'; }")
+        screenshot(page, f'technician-grab-{server.backend}.png')
+
+    grabbed, = server.rpc('model.svc.repair.ticket.read', [ticket['id']],
+        ['state', 'in_pool', 'technician.rec_name', 'dispatched_by.login'],
+        {})
+    assert grabbed['state'] == 'assigned'
+    assert not grabbed['in_pool']
+    assert "张伟" in grabbed['technician.']['rec_name']
+    assert grabbed['dispatched_by.']['login'] == 'technician'
+
+
+@pytest.mark.parametrize('login_name, model, title', [
+        ('reception', 'svc.complaint', "投诉单"),
+        ('dispatcher', 'svc.repair.duty', "值班"),
+        ('manager', 'svc.repair.equipment', "客户设备"),
+        ('manager', 'svc.repair.ticket.statistic', "维修统计"),
+        ])
+def test_new_screens_open(server, new_page, login_name, model, title):
+    "Each role opens the lists of the new processes without an error"
+    page = new_page(viewport={'width': 1280, 'height': 860})
+    with telling_sao_errors(page):
+        login(page, server, login_name, DEMO_PASSWORD, f'/model/{model}')
+        tab = active_tab(page)
+        tab.locator('.treeview').first.wait_for(state='attached')
+        page.wait_for_load_state('networkidle')
+        assert not page.sao_errors, page.sao_errors
+        assert page.locator('.modal-dialog:visible').count() == 0
+        assert page.locator('#tablist').get_by_text(title).count()
+        screenshot(page, f'{login_name}-{model}-{server.backend}.png')
