@@ -9,22 +9,11 @@ from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.svc_customer_service.exceptions import (
     ComplaintError, ComplaintSLAValidationError)
+from trytond.modules.svc_customer_service.tests.test_module import (
+    create_caller)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
-
-
-def create_party(name="张三", phone='13800138000'):
-    pool = Pool()
-    Party = pool.get('party.party')
-    party, = Party.create([{
-                'name': name,
-                'contact_mechanisms': [('create', [{
-                                'type': 'mobile',
-                                'value': phone,
-                                }])],
-                }])
-    return party
 
 
 def create_sla(company, severity='general', response=dt.timedelta(hours=2),
@@ -120,7 +109,7 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
             create_sla(company)
             received_at = dt.datetime(2026, 11, 20, 8, 0)
             complaint = create_complaint(
-                create_party(), received_at=received_at)
+                create_caller(), received_at=received_at)
 
             self.assertTrue(complaint.number.startswith('TS'))
             self.assertEqual(complaint.state, 'registered')
@@ -158,7 +147,7 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
                 handling=dt.timedelta(hours=16))
             # Friday 16:00
             complaint = create_complaint(
-                create_party(), severity='serious',
+                create_caller(), severity='serious',
                 received_at=dt.datetime(2026, 11, 20, 16, 0))
 
             self.assertEqual(
@@ -174,7 +163,7 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
         company = create_company()
         with set_company(company):
             department = create_department("工程部", company)
-            complaint = create_complaint(create_party())
+            complaint = create_complaint(create_caller())
             user = Transaction().user
 
             with self.assertRaises(ComplaintError):
@@ -249,7 +238,7 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
         Complaint = pool.get('svc.complaint')
         company = create_company()
         with set_company(company):
-            complaint = create_complaint(create_party())
+            complaint = create_complaint(create_caller())
             bring_to_replied(complaint)
             complaint.satisfaction = 'dissatisfied'
             complaint.revisit_method = 'visit'
@@ -271,9 +260,9 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
         with set_company(company):
             create_sla(company)
             late = create_complaint(
-                create_party(),
+                create_caller(),
                 received_at=dt.datetime.now() - dt.timedelta(days=2))
-            recent = create_complaint(create_party(name="李四"))
+            recent = create_complaint(create_caller(name="李四"))
 
             self.assertTrue(late.overdue)
             self.assertFalse(recent.overdue)
@@ -306,7 +295,7 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
         Complaint = pool.get('svc.complaint')
         company = create_company()
         with set_company(company):
-            caller = create_party()
+            caller = create_caller()
             reception, other, repair = Reception.create([{
                         'caller': caller.id,
                         'kind': 'complaint',
@@ -363,7 +352,7 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
                 'engineer',
                 'svc_customer_service.group_complaint_department', company,
                 employee=engineer)
-            caller = create_party()
+            caller = create_caller()
 
             with Transaction().set_user(clerk.id), \
                     Transaction().set_context(_check_access=True):
@@ -445,7 +434,7 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
         with set_company(company):
             create_sla(company)
             engineering = create_department("工程部", company)
-            caller = create_party()
+            caller = create_caller()
             october = dt.datetime(2026, 10, 5, 9)
             first, second, third, cancelled = [
                 create_complaint(caller, received_at=at) for at in [

@@ -12,33 +12,11 @@ from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.svc_customer_service.exceptions import (
     DuplicateReceptionWarning, RevisitError)
 from trytond.modules.svc_customer_service.inbox import normalize_phone
+from trytond.modules.svc_customer_service.tests.test_module import (
+    create_caller, create_reception)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
-
-
-def create_caller(name="张三", phone='13800138000'):
-    pool = Pool()
-    Party = pool.get('party.party')
-    party, = Party.create([{
-                'name': name,
-                'contact_mechanisms': [('create', [{
-                                'type': 'mobile',
-                                'value': phone,
-                                }])],
-                }])
-    return party
-
-
-def create_reception(caller, kind='repair', content="厨房水管漏水", **values):
-    pool = Pool()
-    Reception = pool.get('svc.reception')
-    reception = Reception(caller=caller, kind=kind, content=content)
-    reception.on_change_caller()
-    for name, value in values.items():
-        setattr(reception, name, value)
-    reception.save()
-    return reception
 
 
 def email_message(sender="王五 <wangwu@example.com>", attachment=b'photo'):

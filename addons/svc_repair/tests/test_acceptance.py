@@ -6,19 +6,17 @@ import shutil
 import subprocess
 import tempfile
 import unittest
-from types import SimpleNamespace
 from unittest.mock import patch
 
 import trytond.config as config
 from trytond.model.exceptions import AccessButtonError, AccessError
-from trytond.modules.company.tests import (
-    create_company, create_employee, set_company)
+from trytond.modules.company.tests import set_company
 from trytond.modules.svc_repair.acceptance import image_type
 from trytond.modules.svc_repair.exceptions import (
     FollowUpDoneError, ImageValidationError, SatisfactionValidationError,
     TicketRevisitError, TicketSignatureError)
 from trytond.modules.svc_repair.tests.test_module import (
-    as_user, create_user, frozen, load_zh_cn, savepoint)
+    as_user, frozen, load_zh_cn, savepoint, setup_repair)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -58,27 +56,7 @@ class SvcRepairAcceptanceTestCase(ModuleTestCase):
         load_zh_cn()
 
     def setup_repair(self):
-        pool = Pool()
-        Party = pool.get('party.party')
-        company = create_company()
-        tech1 = create_employee(company, "李师傅")
-        tech2 = create_employee(company, "王师傅")
-        reporter, = Party.create([{'name': "张三"}])
-        users = SimpleNamespace(
-            reception=create_user(
-                'reception', ['group_reception'], company),
-            dispatcher=create_user(
-                'dispatcher', ['group_dispatcher'], company),
-            tech1=create_user(
-                'tech1', ['group_technician'], company, tech1),
-            tech2=create_user(
-                'tech2', ['group_technician'], company, tech2),
-            manager=create_user(
-                'manager', ['group_service_manager'], company),
-            )
-        return SimpleNamespace(
-            company=company, tech1=tech1, tech2=tech2, reporter=reporter,
-            users=users)
+        return setup_repair()
 
     def done_ticket(self, env, **values):
         Ticket = Pool().get('svc.repair.ticket')

@@ -98,6 +98,31 @@ def savepoint():
         cursor.execute('RELEASE SAVEPOINT svc_repair_test')
 
 
+def setup_repair():
+    "A company with two technicians, a reporter and a user per role"
+    pool = Pool()
+    Party = pool.get('party.party')
+    company = create_company()
+    tech1 = create_employee(company, "李师傅")
+    tech2 = create_employee(company, "王师傅")
+    reporter, = Party.create([{'name': "张三"}])
+    users = SimpleNamespace(
+        reception=create_user(
+            'reception', ['group_reception'], company),
+        dispatcher=create_user(
+            'dispatcher', ['group_dispatcher'], company),
+        tech1=create_user(
+            'tech1', ['group_technician'], company, tech1),
+        tech2=create_user(
+            'tech2', ['group_technician'], company, tech2),
+        manager=create_user(
+            'manager', ['group_service_manager'], company),
+        )
+    return SimpleNamespace(
+        company=company, tech1=tech1, tech2=tech2, reporter=reporter,
+        users=users)
+
+
 class SvcRepairTestCase(ModuleTestCase):
     "Test Svc Repair module"
     module = 'svc_repair'
@@ -109,27 +134,7 @@ class SvcRepairTestCase(ModuleTestCase):
         load_zh_cn()
 
     def setup_repair(self):
-        pool = Pool()
-        Party = pool.get('party.party')
-        company = create_company()
-        tech1 = create_employee(company, "李师傅")
-        tech2 = create_employee(company, "王师傅")
-        reporter, = Party.create([{'name': "张三"}])
-        users = SimpleNamespace(
-            reception=create_user(
-                'reception', ['group_reception'], company),
-            dispatcher=create_user(
-                'dispatcher', ['group_dispatcher'], company),
-            tech1=create_user(
-                'tech1', ['group_technician'], company, tech1),
-            tech2=create_user(
-                'tech2', ['group_technician'], company, tech2),
-            manager=create_user(
-                'manager', ['group_service_manager'], company),
-            )
-        return SimpleNamespace(
-            company=company, tech1=tech1, tech2=tech2, reporter=reporter,
-            users=users)
+        return setup_repair()
 
     def create_ticket(self, env, **values):
         Ticket = Pool().get('svc.repair.ticket')
