@@ -12,7 +12,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.svc_repair import clock
 from trytond.modules.svc_repair.repair import (
-    DeadlineMixin, now, stamp, stamp_fields)
+    DeadlineMixin, IdSearchMixin, now, stamp, stamp_fields)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id, If
 from trytond.transaction import Transaction, without_check_access
@@ -212,7 +212,8 @@ class SLA(ModelSQL, ModelView):
 
 
 class Complaint(
-        DeadlineMixin, NumberedMixin, Workflow, ModelSQL, ModelView):
+        IdSearchMixin, DeadlineMixin, NumberedMixin, Workflow, ModelSQL,
+        ModelView):
     __name__ = 'svc.complaint'
     __string__ = "Complaint"
     _number_sequence = 'complaint_sequence'

@@ -9,6 +9,7 @@ from trytond.model import (
     Index, ModelSingleton, ModelSQL, ModelView, Workflow, fields)
 from trytond.modules.company.model import (
     CompanyMultiValueMixin, CompanyValueMixin)
+from trytond.modules.svc_repair.repair import IdSearchMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id, If
 from trytond.transaction import Transaction
@@ -88,7 +89,8 @@ class NumberedMixin:
         return values
 
 
-class Reception(NumberedMixin, Workflow, ModelSQL, ModelView):
+class Reception(
+        IdSearchMixin, NumberedMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'svc.reception'
     __string__ = "Reception"
     _number_sequence = 'reception_sequence'

@@ -79,6 +79,29 @@ def stamp_fields(string_by, string_at):
         fields.DateTime(string_at, readonly=True))
 
 
+class IdSearchMixin:
+    """Search returns the records without prefetching their columns
+
+    Work queues are searched by the client 1,000 rows at a time for their
+    ids only and read in a later request; ModelSQL.search would fetch every
+    eager column of every row into a cache that dies with the request.
+    The columns are read on first access instead, for the whole batch."""
+    __slots__ = ()
+
+    @classmethod
+    def search(cls, domain, offset=0, limit=None, order=None, count=False,
+            query=False):
+        if count or query:
+            return super().search(
+                domain, offset=offset, limit=limit, order=order,
+                count=count, query=query)
+        select = super().search(
+            domain, offset=offset, limit=limit, order=order, query=True)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*select)
+        return cls.browse([id_ for id_, in cursor])
+
+
 class DeadlineMixin:
     "Overdue flag and searcher over deadlines that run in some states"
     __slots__ = ()
@@ -117,7 +140,9 @@ class DeadlineMixin:
             for field, states in cls._deadlines]
 
 
-class Ticket(DeadlineMixin, Workflow, ModelSQL, ModelView, ChatMixin):
+class Ticket(
+        IdSearchMixin, DeadlineMixin, Workflow, ModelSQL, ModelView,
+        ChatMixin):
     __name__ = 'svc.repair.ticket'
     __string__ = "Repair Ticket"
     _rec_name = 'number'
@@ -407,9 +432,8 @@ class Ticket(DeadlineMixin, Workflow, ModelSQL, ModelView, ChatMixin):
     @classmethod
     def __post_setup__(cls):
         super().__post_setup__()
-        # A ticket has some sixty columns and a search prefetches every
-        # eager one of every row found into the cache, which costs more
-        # than the query itself on a long list; lists show a dozen and the
+        # A ticket has some sixty columns and reading one eager field reads
+        # every eager one of the whole batch; lists show a dozen and the
         # form reads the others when a ticket is opened
         for name, field in cls._fields.items():
             if (name not in cls._prefetched_fields
