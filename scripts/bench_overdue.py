@@ -700,4 +700,7 @@ def shorten(text, width):
 
 
 if __name__ == '__main__':
+    if not sys.flags.optimize:
+        # Time the ORM as the server runs it: under python -O (scripts/demo)
+        os.execv(sys.executable, [sys.executable, '-O', *sys.argv])
     sys.exit(main())

@@ -122,7 +122,9 @@ def server(tmp_path_factory):
     log = data_dir / 'trytond.log'
     with log.open('w') as log_file:
         process = subprocess.Popen(
-            [sys.executable, str(Path(sys.executable).parent / 'trytond'),
+            # Served as scripts/demo serves it
+            [sys.executable, '-O',
+                str(Path(sys.executable).parent / 'trytond'),
                 '-c', str(data_dir / 'trytond.conf'), '-d', database],
             env=env, stdout=log_file, stderr=subprocess.STDOUT,
             start_new_session=True)

@@ -470,11 +470,18 @@ class Ticket(metaclass=PoolMeta):
     def _grab(cls, tickets):
         pool = Pool()
         User = pool.get('res.user')
+        Employee = pool.get('company.employee')
         Handover = pool.get('svc.repair.ticket.handover')
-        employee = User(Transaction().user).employee
-        if not employee:
+        # The cached employees rather than reading the whole user: fifty
+        # technicians grabbing at once wait on each other's requests
+        employees = User.get_employees()
+        employee_id = Transaction().context.get('employee')
+        if employee_id not in employees:
+            employee_id = employees[0] if employees else None
+        if not employee_id:
             raise TicketGrabError(gettext(
                     'svc_repair.msg_ticket_grab_employee'))
+        employee = Employee(employee_id)
         cls.lock_grab(tickets)
         tickets = cls.browse([t.id for t in tickets])
         for ticket in tickets:
