@@ -12,7 +12,8 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.svc_repair import clock
 from trytond.modules.svc_repair.repair import (
-    DeadlineMixin, IdSearchMixin, now, stamp, stamp_fields)
+    ESCALATIONS, DeadlineMixin, EscalationMixin, IdSearchMixin, now, stamp,
+    stamp_fields)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id, If
 from trytond.transaction import Transaction, without_check_access
@@ -212,8 +213,8 @@ class SLA(ModelSQL, ModelView):
 
 
 class Complaint(
-        IdSearchMixin, DeadlineMixin, NumberedMixin, Workflow, ModelSQL,
-        ModelView):
+        IdSearchMixin, DeadlineMixin, EscalationMixin, NumberedMixin, Workflow,
+        ModelSQL, ModelView):
     __name__ = 'svc.complaint'
     __string__ = "Complaint"
     _number_sequence = 'complaint_sequence'
@@ -333,6 +334,12 @@ class Complaint(
         "complaint was handled again.")
     response_deadline = fields.DateTime("Response Deadline", readonly=True)
     handling_deadline = fields.DateTime("Handling Deadline", readonly=True)
+    response_escalation = fields.Selection(
+        ESCALATIONS, "Response Escalation", readonly=True, sort=False,
+        help="The highest escalation notified for the response deadline.")
+    handling_escalation = fields.Selection(
+        ESCALATIONS, "Handling Escalation", readonly=True, sort=False,
+        help="The highest escalation notified for the handling deadline.")
     overdue = fields.Function(fields.Boolean(
             "Overdue",
             help="The response deadline is past before handling started, or "
@@ -463,26 +470,32 @@ class Complaint(
         if self.nature != 'liability':
             self.department = None
 
-    @fields.depends('received_at', 'severity', 'company')
+    @fields.depends('received_at', methods=['get_sla'])
     def compute_deadlines(self):
         "Return the response and handling deadlines"
-        pool = Pool()
-        SLA = pool.get('svc.complaint.sla')
-        if not (self.received_at and self.severity and self.company):
+        sla = self.get_sla()
+        if not sla or not self.received_at:
             return None, None
-        slas = SLA.search([
-                ('company', '=', self.company.id),
-                ('severity', '=', self.severity),
-                ], limit=1)
-        if not slas:
-            return None, None
-        sla, = slas
         calendar = sla.get_clock()
         return (
             clock.add_working_time(
                 self.received_at, sla.response_delay, calendar),
             clock.add_working_time(
                 self.received_at, sla.handling_delay, calendar))
+
+    @fields.depends('severity', 'company')
+    def get_sla(self):
+        "Return the deadlines of the company for the severity"
+        pool = Pool()
+        SLA = pool.get('svc.complaint.sla')
+        if not self.severity or not self.company:
+            return None
+        slas = SLA.search([
+                ('company', '=', self.company.id),
+                ('severity', '=', self.severity),
+                ], limit=1)
+        if slas:
+            return slas[0]
 
     @fields.depends(methods=['compute_deadlines'])
     def on_change_with_response_deadline(self):
@@ -525,7 +538,8 @@ class Complaint(
         for name in [
                 'number', 'reception', 'investigation', 'result',
                 'customer_feedback', 'satisfaction', 'revisit_method',
-                'revisit_feedback']:
+                'revisit_feedback', 'response_escalation',
+                'handling_escalation']:
             default.setdefault(name, None)
         default.setdefault('reopen_count', 0)
         default.setdefault(
@@ -624,6 +638,43 @@ class Complaint(
     @Workflow.transition('cancelled')
     def cancel(cls, complaints):
         cls._follow_receptions(complaints, 'cancel')
+
+    def get_escalation_delays(self):
+        sla = self.get_sla()
+        if not sla or not self.received_at:
+            return None, None, {}
+        return self.received_at, sla.get_clock(), {
+            'response': (sla.response_delay, []),
+            'handling': (sla.handling_delay, []),
+            }
+
+    def get_escalation_user_domain(self, level):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        if level == 'overdue':
+            return [('groups', '=', ModelData.get_id(
+                        'svc_repair', 'group_service_manager'))]
+        domain = ['OR', ('groups', '=', ModelData.get_id(
+                    'svc_repair', 'group_reception'))]
+        if self.department:
+            employees = list(self.department.members)
+            if self.department.manager:
+                employees.append(self.department.manager)
+            domain.append(('employees', 'in', [e.id for e in employees]))
+        return domain
+
+    def get_escalation_texts(self, deadline, level):
+        label = gettext(
+            'svc_customer_service'
+            f'.msg_complaint_escalation_{deadline}_{level}',
+            complaint=self.rec_name)
+        description = gettext(
+            'svc_customer_service.msg_complaint_escalation_description',
+            complaint=self.rec_name,
+            deadline=self.get_escalation_deadline_text(deadline),
+            complainant=self.complainant.rec_name,
+            department=self.department.rec_name if self.department else '-')
+        return label, description
 
     def _raise(self, message):
         raise ComplaintError(gettext(

@@ -27,6 +27,11 @@ from .exceptions import (
 UNSTARTED = ['draft', 'assigned']
 UNFINISHED = ['draft', 'assigned', 'running']
 LEVELS = [None, 'warning', 'overdue']
+ESCALATIONS = [
+    (None, ""),
+    ('warning', "Approaching"),
+    ('overdue', "Past Deadline"),
+    ]
 WAITING_REASONS = [
     ('customer', "Waiting for Customer"),
     ('parts', "Waiting for Parts"),
@@ -140,9 +145,139 @@ class DeadlineMixin:
             for field, states in cls._deadlines]
 
 
+class EscalationMixin:
+    """Notify the users when deadlines approach and pass, once a level
+
+    With DeadlineMixin: each deadline <name>_deadline of _deadlines stores
+    the highest level notified in the selection <name>_escalation."""
+    __slots__ = ()
+
+    @classmethod
+    def escalate(cls):
+        "Notify the records approaching or past their deadlines, once a level"
+        pool = Pool()
+        Configuration = pool.get('svc.repair.configuration')
+        configuration = Configuration(1)
+        at = now()
+        with without_check_access():
+            records = cls.search(['OR'] + [
+                    [('state', 'in', states),
+                        (f'{name}_escalation', 'in', [None, 'warning'])]
+                    for name, states in cls._escalation_deadlines()])
+            records = [
+                r for r in records if r.get_escalations(configuration, at)]
+            # Another run may have notified them since the search
+            cls.lock(records)
+            to_write = []
+            for record in cls.browse(records):
+                escalations = record.get_escalations(configuration, at)
+                for deadline, level in escalations.items():
+                    record.notify_escalation(configuration, deadline, level)
+                to_write.extend(([record], {
+                            f'{d}_escalation': l
+                            for d, l in escalations.items()}))
+            if to_write:
+                cls.write(*to_write)
+
+    @classmethod
+    def _escalation_deadlines(cls):
+        "Return the name of each deadline and the states in which it runs"
+        return [
+            (field.removesuffix('_deadline'), states)
+            for field, states in cls._deadlines]
+
+    def get_escalation_delays(self):
+        """Return the start, the calendar and, per deadline name, the working
+        time allowed and the pauses"""
+        raise NotImplementedError
+
+    def get_escalations(self, configuration, at):
+        "Return the new escalation level of each deadline at the time"
+        start, calendar, delays = self.get_escalation_delays()
+        escalations = {}
+        for deadline, states in self._escalation_deadlines():
+            limit = getattr(self, f'{deadline}_deadline')
+            if (self.state not in states or not limit
+                    or deadline not in delays):
+                continue
+            if limit < at:
+                level = 'overdue'
+            else:
+                delay, pauses = delays[deadline]
+                warning = clock.add_working_time(
+                    start, delay - configuration.escalation_margin(delay),
+                    calendar, pauses)
+                level = 'warning' if warning and warning <= at else None
+            current = getattr(self, f'{deadline}_escalation')
+            if LEVELS.index(level) > LEVELS.index(current):
+                escalations[deadline] = level
+        return escalations
+
+    def notify_escalation(self, configuration, deadline, level):
+        "Notify the users of the escalation level of the deadline"
+        pool = Pool()
+        Notification = pool.get('res.notification')
+        notifications = []
+        for user in self.get_escalation_users(deadline, level):
+            language = user.language.code if user.language else None
+            with Transaction().set_context(language=language):
+                label, description = self.get_escalation_texts(
+                    deadline, level)
+            notifications.append(Notification(
+                    user=user, label=label, description=description,
+                    icon='tryton-warning' if level == 'warning'
+                    else 'tryton-error',
+                    model=self.__name__, records=json.dumps([self.id])))
+            if configuration.escalation_email and user.email:
+                self.send_escalation_email(user, label, description)
+        Notification.save(notifications)
+
+    def get_escalation_users(self, deadline, level):
+        """Return the users of the company to notify of the escalation level
+
+        Past a deadline nobody was warned of, those to warn are told too."""
+        pool = Pool()
+        User = pool.get('res.user')
+        levels = [level]
+        if (level == 'overdue'
+                and getattr(self, f'{deadline}_escalation') is None):
+            levels.append('warning')
+        return User.search([
+                ['OR'] + [self.get_escalation_user_domain(l) for l in levels],
+                ('companies', '=', self.company.id),
+                ], order=[('id', 'ASC')])
+
+    def get_escalation_user_domain(self, level):
+        "Return the domain of the users to notify of the escalation level"
+        raise NotImplementedError
+
+    def get_escalation_texts(self, deadline, level):
+        "Return the label and description of the escalation notification"
+        raise NotImplementedError
+
+    def get_escalation_deadline_text(self, deadline):
+        "Return the deadline in the company's time zone and the language"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        lang = Lang.get()
+        limit = getattr(self, f'{deadline}_deadline').replace(
+            tzinfo=dt.timezone.utc).astimezone(
+            tz.get_tzinfo(self.company.timezone or 'UTC'))
+        return f"{lang.strftime(limit, lang.date)} {limit:%H:%M}"
+
+    def send_escalation_email(self, user, subject, body):
+        msg = EmailMessage()
+        from_ = config.get('email', 'from')
+        set_from_header(msg, from_, from_)
+        msg['To'] = user.email
+        msg['Subject'] = subject
+        msg.set_content(body)
+        send_message_transactional(msg)
+
+
 class Ticket(
-        IdSearchMixin, DeadlineMixin, Workflow, ModelSQL, ModelView,
-        ChatMixin):
+        IdSearchMixin, DeadlineMixin, EscalationMixin, Workflow, ModelSQL,
+        ModelView, ChatMixin):
     __name__ = 'svc.repair.ticket'
     __string__ = "Repair Ticket"
     _rec_name = 'number'
@@ -211,17 +346,11 @@ class Ticket(
             'invisible': ~Eval('state').in_(['done', 'accepted', 'closed']),
             },
         help="Whether work was finished by the resolution deadline.")
-    response_escalation = fields.Selection([
-            (None, ""),
-            ('warning', "Approaching"),
-            ('overdue', "Past Deadline"),
-            ], "Response Escalation", readonly=True, sort=False,
+    response_escalation = fields.Selection(
+        ESCALATIONS, "Response Escalation", readonly=True, sort=False,
         help="The highest escalation notified for the response deadline.")
-    resolution_escalation = fields.Selection([
-            (None, ""),
-            ('warning', "Approaching"),
-            ('overdue', "Past Deadline"),
-            ], "Resolution Escalation", readonly=True, sort=False,
+    resolution_escalation = fields.Selection(
+        ESCALATIONS, "Resolution Escalation", readonly=True, sort=False,
         help="The highest escalation notified for the resolution deadline.")
     overdue = fields.Function(fields.Boolean(
             "Overdue",
@@ -754,125 +883,36 @@ class Ticket(
         if to_write:
             cls.write(*to_write)
 
-    @classmethod
-    def escalate(cls):
-        "Notify the tickets approaching or past their deadlines, once a level"
-        pool = Pool()
-        Configuration = pool.get('svc.repair.configuration')
-        configuration = Configuration(1)
-        at = now()
-        with without_check_access():
-            tickets = cls.search([
-                    ('state', 'in', UNFINISHED),
-                    ['OR',
-                        ('response_escalation', 'in', [None, 'warning']),
-                        ('resolution_escalation', 'in', [None, 'warning']),
-                        ],
-                    ])
-            tickets = [
-                t for t in tickets if t.get_escalations(configuration, at)]
-            # Another run may have notified them since the search
-            cls.lock(tickets)
-            to_write = []
-            for ticket in cls.browse(tickets):
-                escalations = ticket.get_escalations(configuration, at)
-                for deadline, level in escalations.items():
-                    ticket.notify_escalation(configuration, deadline, level)
-                to_write.extend(([ticket], {
-                            f'{d}_escalation': l
-                            for d, l in escalations.items()}))
-            if to_write:
-                cls.write(*to_write)
-
-    def get_escalations(self, configuration, at):
-        "Return the new escalation level of each deadline at the time"
+    def get_escalation_delays(self):
         sla, calendar = self.get_sla()
-        escalations = {}
         if not sla or not self.reported_at:
-            return escalations
-        for deadline, states, delay in [
-                ('response', UNSTARTED, sla.response_delay),
-                ('resolution', UNFINISHED, sla.resolution_delay),
-                ]:
-            limit = getattr(self, f'{deadline}_deadline')
-            if self.state not in states or not limit:
-                continue
-            if limit < at:
-                level = 'overdue'
-            else:
-                warning = clock.add_working_time(
-                    self.reported_at,
-                    delay - configuration.escalation_margin(delay),
-                    calendar, self.get_pauses(deadline))
-                level = 'warning' if warning and warning <= at else None
-            current = getattr(self, f'{deadline}_escalation')
-            if LEVELS.index(level) > LEVELS.index(current):
-                escalations[deadline] = level
-        return escalations
+            return None, None, {}
+        return self.reported_at, calendar, {
+            'response': (sla.response_delay, self.get_pauses('response')),
+            'resolution': (
+                sla.resolution_delay, self.get_pauses('resolution')),
+            }
 
-    def notify_escalation(self, configuration, deadline, level):
-        "Notify the users of the escalation level of the deadline"
+    def get_escalation_user_domain(self, level):
         pool = Pool()
-        Notification = pool.get('res.notification')
-        notifications = []
-        for user in self.get_escalation_users(deadline, level):
-            language = user.language.code if user.language else None
-            with Transaction().set_context(language=language):
-                label, description = self.get_escalation_texts(
-                    deadline, level)
-            notifications.append(Notification(
-                    user=user, label=label, description=description,
-                    icon='tryton-warning' if level == 'warning'
-                    else 'tryton-error',
-                    model=self.__name__, records=json.dumps([self.id])))
-            if configuration.escalation_email and user.email:
-                self.send_escalation_email(user, label, description)
-        Notification.save(notifications)
-
-    def get_escalation_users(self, deadline, level):
-        "Return the users to notify of the escalation level"
-        pool = Pool()
-        User = pool.get('res.user')
         ModelData = pool.get('ir.model.data')
-        groups = ['group_dispatcher']
-        if level == 'overdue':
-            groups = ['group_service_manager']
-            if getattr(self, f'{deadline}_escalation') is None:
-                groups.append('group_dispatcher')
-        return User.search([
-                ('groups', 'in', [
-                        ModelData.get_id('svc_repair', g) for g in groups]),
-                ('companies', '=', self.company.id),
-                ], order=[('id', 'ASC')])
+        group = {
+            'warning': 'group_dispatcher',
+            'overdue': 'group_service_manager',
+            }[level]
+        return [('groups', '=', ModelData.get_id('svc_repair', group))]
 
     def get_escalation_texts(self, deadline, level):
-        "Return the label and description of the escalation notification"
-        pool = Pool()
-        Lang = pool.get('ir.lang')
-        lang = Lang.get()
-        limit = getattr(self, f'{deadline}_deadline').replace(
-            tzinfo=dt.timezone.utc).astimezone(
-            tz.get_tzinfo(self.company.timezone or 'UTC'))
         label = gettext(
             f'svc_repair.msg_ticket_escalation_{deadline}_{level}',
             ticket=self.rec_name)
         description = gettext(
             'svc_repair.msg_ticket_escalation_description',
             ticket=self.rec_name,
-            deadline=(
-                f"{lang.strftime(limit, lang.date)} {limit:%H:%M}"),
+            deadline=self.get_escalation_deadline_text(deadline),
             reporter=self.reporter.rec_name,
             technician=self.technician.rec_name if self.technician else '-')
         return label, description
-
-    def send_escalation_email(self, user, subject, body):
-        msg = EmailMessage()
-        from_ = config.get('email', 'from')
-        set_from_header(msg, from_, from_)
-        msg['To'] = user.email
-        msg['Subject'] = subject
-        msg.set_content(body)
-        send_message_transactional(msg)
 
     def check_dispatch(self):
         if not self.technician:

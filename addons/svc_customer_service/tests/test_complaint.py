@@ -1,6 +1,7 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+from unittest.mock import patch
 
 from trytond.model.exceptions import AccessError
 from trytond.model.modelsql import SQLConstraintError
@@ -274,6 +275,56 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
             bring_to_replied(late)
             self.assertFalse(Complaint(late.id).overdue)
             self.assertEqual(Complaint.search([('overdue', '=', True)]), [])
+
+    @with_transaction()
+    def test_escalate_overdue_without_warning(self):
+        "Test a deadline past unwarned tells the clerks and the manager"
+        pool = Pool()
+        Complaint = pool.get('svc.complaint')
+        Configuration = pool.get('svc.repair.configuration')
+        Notification = pool.get('res.notification')
+        company = create_company()
+        manager = create_user(
+            'manager', 'svc_repair.group_service_manager', company)
+        manager.email = 'manager@example.com'
+        manager.save()
+        clerk = create_user('clerk', 'svc_repair.group_reception', company)
+        engineer = create_user(
+            'engineer', 'svc_customer_service.group_complaint_department',
+            company, create_employee("王工", company))
+        outsider = create_user(
+            'outsider', 'svc_repair.group_service_manager',
+            create_company("其他公司"))
+        Configuration.write(
+            [Configuration(1)], {'escalation_email': True})
+        received_at = dt.datetime(2026, 3, 2, 1, 0)
+        with set_company(company):
+            create_sla(company)
+            create_department("工程部", company, [engineer.employee])
+            complaint = create_complaint(
+                create_caller(), received_at=received_at)
+
+        def notified(user):
+            return [n.label for n in Notification.search(
+                    [('user', '=', user.id)])]
+
+        with patch('trytond.modules.svc_repair.repair.now',
+                return_value=received_at + dt.timedelta(hours=3)), \
+                patch('trytond.modules.svc_repair.repair'
+                    '.send_message_transactional') as send:
+            Complaint.escalate()
+            Complaint.escalate()
+        label = f"Complaint response deadline past: {complaint.number}"
+        self.assertEqual(notified(manager), [label])
+        self.assertEqual(notified(clerk), [label])
+        self.assertEqual(notified(engineer), [])
+        self.assertEqual(notified(outsider), [])
+        msg, = [c.args[0] for c in send.call_args_list]
+        self.assertEqual(
+            (msg['To'], msg['Subject']), ('manager@example.com', label))
+        self.assertEqual(
+            (complaint.response_escalation, complaint.handling_escalation),
+            ('overdue', None))
 
     @with_transaction()
     def test_sla_validation(self):
