@@ -119,28 +119,31 @@ class Line(metaclass=PoolMeta):
         "Return the invoice line of the ticket line"
         pool = Pool()
         InvoiceLine = pool.get('account.invoice.line')
+        Party = pool.get('party.party')
         Product = pool.get('product.product')
         ticket = self.ticket
-        product = Product(self.product.id)
-        account = product.account_revenue_used
-        if not account:
-            raise TicketInvoiceError(gettext(
-                    'svc_repair.msg_ticket_invoice_account',
-                    ticket=ticket.rec_name, product=product.rec_name))
-        return InvoiceLine(
+        line = InvoiceLine(
             type='line',
             invoice_type='out',
             company=ticket.company,
             currency=ticket.company.currency,
-            party=ticket.reporter,
-            product=product,
-            description=self.description or product.rec_name,
-            quantity=self.quantity,
+            # In this context, whose company decides the tax rule
+            party=Party(ticket.reporter.id),
+            product=Product(self.product.id),
             unit=self.unit,
-            unit_price=self.unit_price,
-            account=account,
-            taxes=product.customer_taxes_used,
             origin=self)
+        # The revenue account and the product's customer taxes as the
+        # customer's tax rule maps them, as on any invoice line
+        line.on_change_product()
+        if not line.account:
+            raise TicketInvoiceError(gettext(
+                    'svc_repair.msg_ticket_invoice_account',
+                    ticket=ticket.rec_name, product=line.product.rec_name))
+        line.description = self.description or line.product.rec_name
+        line.quantity = self.quantity
+        line.unit = self.unit
+        line.unit_price = self.unit_price
+        return line
 
 
 class InvoiceLine(metaclass=PoolMeta):
