@@ -48,6 +48,35 @@ class Ticket(metaclass=PoolMeta):
             Move.save(moves)
             Move.do(moves)
 
+    def get_missing_parts(self, requested=None):
+        "Return the quantity of each part missing at the source, not requested"
+        pool = Pool()
+        Product = pool.get('product.product')
+        Date = pool.get('ir.date')
+        requested = requested or {}
+        needed = defaultdict(float)
+        for line in self.lines:
+            if line.kind == 'part' and not line.removed:
+                needed[line.product] += line.quantity - sum(
+                    m.quantity for m in line.moves if m.state == 'done')
+        if not needed:
+            return {}
+        location = self.from_location
+        with without_check_access(), Transaction().set_context(
+                stock_date_end=Date.today(), stock_assign=True):
+            quantities = Product.products_by_location(
+                [location.id], with_childs=True,
+                grouping_filter=([p.id for p in needed],))
+        missing = {}
+        for product, quantity in needed.items():
+            shortage = (quantity
+                - max(quantities.get((location.id, product.id), 0), 0)
+                - requested.get(product, 0))
+            shortage = product.default_uom.round(shortage)
+            if shortage > 0:
+                missing[product] = shortage
+        return missing
+
     def get_part_moves(self):
         "Return the stock moves still missing for the parts"
         pool = Pool()
