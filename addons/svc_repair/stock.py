@@ -3,13 +3,25 @@
 from collections import defaultdict
 
 from trytond.i18n import gettext
-from trytond.model import fields
+from trytond.model import ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import PartLocationError, PartStockWarning
 from .service import LINE_STATES
+
+
+class Employee(metaclass=PoolMeta):
+    __name__ = 'company.employee'
+
+    repair_location = fields.Many2One(
+        'stock.location', "Van Location",
+        domain=[
+            ('type', '=', 'storage'),
+            ],
+        help="The storage location of the technician's van: the parts of "
+        "his tickets come from it.")
 
 
 class Ticket(metaclass=PoolMeta):
@@ -31,8 +43,30 @@ class Ticket(metaclass=PoolMeta):
             "is finished."),
         'get_moves')
 
+    @fields.depends('technician', 'from_location')
+    def on_change_technician(self):
+        try:
+            super().on_change_technician()
+        except AttributeError:
+            pass
+        if van := self.get_technician_van():
+            self.from_location = van
+
     def get_moves(self, name):
         return [m.id for l in self.lines for m in l.moves]
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('assigned')
+    def dispatch(cls, tickets):
+        cls.set_technician_van(tickets)
+        super().dispatch(tickets)
+
+    @classmethod
+    @ModelView.button
+    def transfer(cls, tickets):
+        super().transfer(tickets)
+        cls.set_technician_van(cls.browse([t.id for t in tickets]))
 
     @classmethod
     def finish(cls, tickets):
@@ -47,6 +81,33 @@ class Ticket(metaclass=PoolMeta):
         with without_check_access():
             Move.save(moves)
             Move.do(moves)
+
+    def get_technician_van(self):
+        "Return the technician's van if the parts should now come from it"
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        van = self.technician.repair_location if self.technician else None
+        if not van or van == self.from_location:
+            return
+        if self.from_location and not Employee.search([
+                    ('repair_location', '=', self.from_location.id),
+                    ], limit=1):
+            return
+        return van
+
+    @classmethod
+    def set_technician_van(cls, tickets):
+        "Take the parts from the technician's van unless chosen otherwise"
+        to_write = defaultdict(list)
+        for ticket in tickets:
+            if van := ticket.get_technician_van():
+                to_write[van].append(ticket)
+        args = []
+        for van, van_tickets in to_write.items():
+            args.extend((van_tickets, {'from_location': van.id}))
+        if args:
+            with without_check_access():
+                cls.write(*args)
 
     def get_missing_parts(self, requested=None):
         "Return the quantity of each part missing at the source, not requested"

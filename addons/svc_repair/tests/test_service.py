@@ -339,6 +339,61 @@ class SvcRepairServiceTestCase(ModuleTestCase):
             with self.assertRaises(PartRequestError):
                 Ticket.request_parts([Ticket(ticket.id)])
 
+    def create_van(self, env, name, employee=None):
+        pool = Pool()
+        Location = pool.get('stock.location')
+        Employee = pool.get('company.employee')
+        van, = Location.create([{
+                    'name': name,
+                    'type': 'storage',
+                    'parent': env.storage.warehouse.id,
+                    }])
+        if employee:
+            Employee.write([employee], {'repair_location': van.id})
+        return van
+
+    @with_transaction()
+    def test_technician_van(self):
+        "Test the parts come from the technician's van unless chosen"
+        pool = Pool()
+        Ticket = pool.get('svc.repair.ticket')
+        env = self.setup_service()
+        with set_company(env.company):
+            wang = create_employee(env.company, "王师傅")
+            li_van = self.create_van(env, "李师傅工具车", env.tech)
+            ticket = self.create_ticket(env)
+            chosen = self.create_ticket(env, from_location=env.storage.id)
+            no_van = self.create_ticket(env, technician=wang.id)
+            Ticket.dispatch([ticket, chosen, no_van])
+            self.assertEqual(
+                [t.from_location for t in Ticket.browse(
+                        [ticket, chosen, no_van])],
+                [li_van, env.storage, None])
+
+            draft = Ticket(technician=env.tech, from_location=None)
+            draft.on_change_technician()
+            self.assertEqual(draft.from_location, li_van)
+            draft.from_location = env.storage
+            draft.on_change_technician()
+            self.assertEqual(draft.from_location, env.storage)
+
+            wang_van = self.create_van(env, "王师傅工具车", wang)
+            draft.technician = wang
+            draft.from_location = li_van
+            draft.on_change_technician()
+            self.assertEqual(draft.from_location, wang_van)
+
+            Ticket.write([ticket, chosen], {
+                    'handover_to': wang.id,
+                    'handover_reason': "请假",
+                    })
+            with as_user(env.users.tech):
+                Ticket.transfer([Ticket(ticket.id)])
+            Ticket.transfer([Ticket(chosen.id)])
+            self.assertEqual(
+                [t.from_location for t in Ticket.browse([ticket, chosen])],
+                [wang_van, env.storage])
+
     @with_transaction()
     def test_invoice_refused(self):
         "Test free and internal work is never invoiced"
