@@ -3,12 +3,12 @@
 from collections import defaultdict
 
 from trytond.i18n import gettext
-from trytond.model import ModelView, Workflow, fields
+from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
-from .exceptions import PartLocationError, PartStockWarning
+from .exceptions import PartLocationError, PartStockWarning, PartTransferError
 from .service import LINE_STATES
 
 
@@ -42,6 +42,21 @@ class Ticket(metaclass=PoolMeta):
             help="The parts moved to or from the customer when the ticket "
             "is finished."),
         'get_moves')
+    internal_shipments = fields.Many2Many(
+        'svc.repair.ticket-stock.shipment.internal', 'ticket', 'shipment',
+        "Internal Shipments", readonly=True,
+        help="The missing parts sent from the warehouse to the location "
+        "they come from.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'request_transfer': {
+                    'invisible': ~Eval('state').in_(LINE_STATES),
+                    'depends': ['state'],
+                    },
+                })
 
     @fields.depends('technician', 'from_location')
     def on_change_technician(self):
@@ -67,6 +82,20 @@ class Ticket(metaclass=PoolMeta):
     def transfer(cls, tickets):
         super().transfer(tickets)
         cls.set_technician_van(cls.browse([t.id for t in tickets]))
+
+    @classmethod
+    @ModelView.button
+    def request_transfer(cls, tickets):
+        pool = Pool()
+        Shipment = pool.get('stock.shipment.internal')
+        TicketShipment = pool.get('svc.repair.ticket-stock.shipment.internal')
+        shipments = [t.get_part_transfer() for t in tickets]
+        with without_check_access():
+            Shipment.save(shipments)
+            TicketShipment.create([{
+                        'ticket': t.id,
+                        'shipment': s.id,
+                        } for t, s in zip(tickets, shipments)])
 
     @classmethod
     def finish(cls, tickets):
@@ -137,6 +166,66 @@ class Ticket(metaclass=PoolMeta):
             if shortage > 0:
                 missing[product] = shortage
         return missing
+
+    def get_transferring_parts(self):
+        "Return the quantity of each part on its way to the source location"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        quantities = defaultdict(float)
+        with without_check_access():
+            for shipment in self.internal_shipments:
+                if shipment.state in {'done', 'cancelled'}:
+                    continue
+                for move in shipment.incoming_moves:
+                    if (move.state != 'cancelled'
+                            and move.to_location == self.from_location):
+                        quantities[move.product] += Uom.compute_qty(
+                            move.unit, move.quantity,
+                            move.product.default_uom, round=False)
+        return quantities
+
+    def get_part_transfer(self):
+        "Return the internal shipment of the parts missing at the source"
+        pool = Pool()
+        Shipment = pool.get('stock.shipment.internal')
+        Move = pool.get('stock.move')
+        Date = pool.get('ir.date')
+        location = self.from_location
+        if not location:
+            raise PartTransferError(gettext(
+                    'svc_repair.msg_part_location', ticket=self.rec_name))
+        if not location.warehouse:
+            raise PartTransferError(gettext(
+                    'svc_repair.msg_part_transfer_warehouse',
+                    ticket=self.rec_name, location=location.rec_name))
+        storage = location.warehouse.storage_location
+        if location == storage:
+            raise PartTransferError(gettext(
+                    'svc_repair.msg_part_transfer_storage',
+                    ticket=self.rec_name, location=location.rec_name))
+        missing = self.get_missing_parts(self.get_transferring_parts())
+        if not missing:
+            raise PartTransferError(gettext(
+                    'svc_repair.msg_part_transfer_none',
+                    ticket=self.rec_name, location=location.rec_name))
+        with Transaction().set_context(company=self.company.id):
+            today = Date.today()
+        return Shipment(
+            company=self.company,
+            reference=self.number,
+            from_location=storage,
+            to_location=location,
+            planned_date=today,
+            planned_start_date=today,
+            moves=[Move(
+                    product=product,
+                    unit=product.default_uom,
+                    quantity=quantity,
+                    from_location=storage,
+                    to_location=location,
+                    company=self.company,
+                    planned_date=today)
+                for product, quantity in missing.items()])
 
     def get_part_moves(self):
         "Return the stock moves still missing for the parts"
@@ -226,6 +315,16 @@ class Ticket(metaclass=PoolMeta):
                             quantity=lang.format_number_symbol(
                                 quantity, product.default_uom,
                                 digits=product.default_uom.digits)))
+
+
+class Ticket_ShipmentInternal(ModelSQL):
+    __name__ = 'svc.repair.ticket-stock.shipment.internal'
+    __string__ = "Repair Ticket - Internal Shipment"
+    ticket = fields.Many2One(
+        'svc.repair.ticket', "Ticket", required=True, ondelete='CASCADE')
+    shipment = fields.Many2One(
+        'stock.shipment.internal', "Internal Shipment", required=True,
+        ondelete='CASCADE')
 
 
 class Line(metaclass=PoolMeta):

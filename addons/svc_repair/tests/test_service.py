@@ -9,7 +9,7 @@ from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.svc_repair.exceptions import (
     CashValidationError, ContractValidationError, PartLocationError,
-    PartRequestError, PartStockWarning, QuotationError,
+    PartRequestError, PartStockWarning, PartTransferError, QuotationError,
     ServiceCategoryValidationError, TicketInvoiceError,
     TicketLineValidationError, TicketStartQuotationError)
 from trytond.modules.svc_repair.tests.test_module import (
@@ -393,6 +393,59 @@ class SvcRepairServiceTestCase(ModuleTestCase):
             self.assertEqual(
                 [t.from_location for t in Ticket.browse([ticket, chosen])],
                 [wang_van, env.storage])
+
+    @with_transaction()
+    def test_request_transfer(self):
+        "Test the parts missing in the van are sent from the warehouse once"
+        pool = Pool()
+        Ticket = pool.get('svc.repair.ticket')
+        Shipment = pool.get('stock.shipment.internal')
+        Location = pool.get('stock.location')
+        env = self.setup_service()
+        with set_company(env.company):
+            van = self.create_van(env, "李师傅工具车")
+            elsewhere, = Location.create([{
+                        'name': "外协仓", 'type': 'storage'}])
+            ticket = self.create_ticket(env)
+            Ticket.dispatch([ticket])
+            self.add_line(ticket, env.pump, 3)
+            self.add_line(ticket, env.pump, 1, removed=True)
+            self.add_line(ticket, env.labour, 2)
+            for location in [None, elsewhere, env.storage]:
+                Ticket.write([ticket], {
+                        'from_location': location.id if location else None,
+                        })
+                with as_user(env.users.dispatcher), \
+                        self.assertRaises(PartTransferError):
+                    Ticket.request_transfer([Ticket(ticket.id)])
+            Ticket.write([ticket], {'from_location': van.id})
+            with as_user(env.users.tech), \
+                    self.assertRaises(AccessButtonError):
+                Ticket.request_transfer([Ticket(ticket.id)])
+
+            with as_user(env.users.dispatcher):
+                Ticket.request_transfer([Ticket(ticket.id)])
+            shipment, = Ticket(ticket.id).internal_shipments
+            self.assertEqual(
+                (shipment.state, shipment.from_location, shipment.to_location,
+                    shipment.company, shipment.reference),
+                ('draft', env.storage, van, env.company, ticket.number))
+            self.assertEqual(
+                [(m.product, m.quantity, m.unit, m.from_location,
+                    m.to_location) for m in shipment.moves],
+                [(env.pump, 3, env.pump.default_uom, env.storage, van)])
+            with as_user(env.users.manager), \
+                    self.assertRaises(PartTransferError):
+                Ticket.request_transfer([Ticket(ticket.id)])
+
+            self.add_line(ticket, env.pump, 1)
+            Shipment.cancel([shipment])
+            with as_user(env.users.manager):
+                Ticket.request_transfer([Ticket(ticket.id)])
+            _, shipment = Ticket(ticket.id).internal_shipments
+            self.assertEqual(
+                [(m.product, m.quantity) for m in shipment.moves],
+                [(env.pump, 4)])
 
     @with_transaction()
     def test_invoice_refused(self):
