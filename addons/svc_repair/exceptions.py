@@ -124,6 +124,10 @@ class PartRequestError(UserError):
     pass
 
 
+class PartTransferError(UserError):
+    pass
+
+
 class TicketInvoiceError(UserError):
     pass
 

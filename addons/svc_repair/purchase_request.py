@@ -1,10 +1,12 @@
 # This file is part of the svc_repair Tryton module, licensed under the
 # GNU General Public License version 3 or later (see pyproject.toml).
+from collections import defaultdict
+
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import without_check_access
 
 from .exceptions import PartRequestError
 from .service import LINE_STATES
@@ -38,39 +40,13 @@ class Ticket(metaclass=PoolMeta):
         with without_check_access():
             Request.save(requests)
 
-    def get_missing_parts(self):
-        "Return the quantity of each part missing at the source location"
-        pool = Pool()
-        Product = pool.get('product.product')
-        Date = pool.get('ir.date')
-        needed = {}
-        for line in self.lines:
-            if line.kind == 'part' and not line.removed:
-                needed.setdefault(line.product, 0)
-                needed[line.product] += line.quantity - sum(
-                    m.quantity for m in line.moves if m.state == 'done')
-        requested = {}
+    def get_requested_parts(self):
+        "Return the quantity of each part already asked from purchasing"
+        requested = defaultdict(float)
         for request in self.purchase_requests:
             if request.state != 'cancelled':
-                requested.setdefault(request.product, 0)
                 requested[request.product] += request.quantity
-        if not needed:
-            return {}
-        location = self.from_location
-        with without_check_access(), Transaction().set_context(
-                stock_date_end=Date.today(), stock_assign=True):
-            quantities = Product.products_by_location(
-                [location.id], with_childs=True,
-                grouping_filter=([p.id for p in needed],))
-        missing = {}
-        for product, quantity in needed.items():
-            shortage = (quantity
-                - max(quantities.get((location.id, product.id), 0), 0)
-                - requested.get(product, 0))
-            shortage = product.default_uom.round(shortage)
-            if shortage > 0:
-                missing[product] = shortage
-        return missing
+        return requested
 
     def get_part_requests(self):
         "Return the purchase requests of the missing parts"
@@ -86,7 +62,7 @@ class Ticket(metaclass=PoolMeta):
                     'svc_repair.msg_part_request_warehouse',
                     ticket=self.rec_name,
                     location=self.from_location.rec_name))
-        missing = self.get_missing_parts()
+        missing = self.get_missing_parts(self.get_requested_parts())
         if not missing:
             raise PartRequestError(gettext(
                     'svc_repair.msg_part_request_none', ticket=self.rec_name))

@@ -9,7 +9,7 @@ from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.svc_repair.exceptions import (
     CashValidationError, ContractValidationError, PartLocationError,
-    PartRequestError, PartStockWarning, QuotationError,
+    PartRequestError, PartStockWarning, PartTransferError, QuotationError,
     ServiceCategoryValidationError, TicketInvoiceError,
     TicketLineValidationError, TicketStartQuotationError)
 from trytond.modules.svc_repair.tests.test_module import (
@@ -338,6 +338,114 @@ class SvcRepairServiceTestCase(ModuleTestCase):
             self.assertEqual(request.warehouse, env.storage.warehouse)
             with self.assertRaises(PartRequestError):
                 Ticket.request_parts([Ticket(ticket.id)])
+
+    def create_van(self, env, name, employee=None):
+        pool = Pool()
+        Location = pool.get('stock.location')
+        Employee = pool.get('company.employee')
+        van, = Location.create([{
+                    'name': name,
+                    'type': 'storage',
+                    'parent': env.storage.warehouse.id,
+                    }])
+        if employee:
+            Employee.write([employee], {'repair_location': van.id})
+        return van
+
+    @with_transaction()
+    def test_technician_van(self):
+        "Test the parts come from the technician's van unless chosen"
+        pool = Pool()
+        Ticket = pool.get('svc.repair.ticket')
+        env = self.setup_service()
+        with set_company(env.company):
+            wang = create_employee(env.company, "王师傅")
+            li_van = self.create_van(env, "李师傅工具车", env.tech)
+            ticket = self.create_ticket(env)
+            chosen = self.create_ticket(env, from_location=env.storage.id)
+            no_van = self.create_ticket(env, technician=wang.id)
+            Ticket.dispatch([ticket, chosen, no_van])
+            self.assertEqual(
+                [t.from_location for t in Ticket.browse(
+                        [ticket, chosen, no_van])],
+                [li_van, env.storage, None])
+
+            draft = Ticket(technician=env.tech, from_location=None)
+            draft.on_change_technician()
+            self.assertEqual(draft.from_location, li_van)
+            draft.from_location = env.storage
+            draft.on_change_technician()
+            self.assertEqual(draft.from_location, env.storage)
+
+            wang_van = self.create_van(env, "王师傅工具车", wang)
+            draft.technician = wang
+            draft.from_location = li_van
+            draft.on_change_technician()
+            self.assertEqual(draft.from_location, wang_van)
+
+            Ticket.write([ticket, chosen], {
+                    'handover_to': wang.id,
+                    'handover_reason': "请假",
+                    })
+            with as_user(env.users.tech):
+                Ticket.transfer([Ticket(ticket.id)])
+            Ticket.transfer([Ticket(chosen.id)])
+            self.assertEqual(
+                [t.from_location for t in Ticket.browse([ticket, chosen])],
+                [wang_van, env.storage])
+
+    @with_transaction()
+    def test_request_transfer(self):
+        "Test the parts missing in the van are sent from the warehouse once"
+        pool = Pool()
+        Ticket = pool.get('svc.repair.ticket')
+        Shipment = pool.get('stock.shipment.internal')
+        Location = pool.get('stock.location')
+        env = self.setup_service()
+        with set_company(env.company):
+            van = self.create_van(env, "李师傅工具车")
+            elsewhere, = Location.create([{
+                        'name': "外协仓", 'type': 'storage'}])
+            ticket = self.create_ticket(env)
+            Ticket.dispatch([ticket])
+            self.add_line(ticket, env.pump, 3)
+            self.add_line(ticket, env.pump, 1, removed=True)
+            self.add_line(ticket, env.labour, 2)
+            for location in [None, elsewhere, env.storage]:
+                Ticket.write([ticket], {
+                        'from_location': location.id if location else None,
+                        })
+                with as_user(env.users.dispatcher), \
+                        self.assertRaises(PartTransferError):
+                    Ticket.request_transfer([Ticket(ticket.id)])
+            Ticket.write([ticket], {'from_location': van.id})
+            with as_user(env.users.tech), \
+                    self.assertRaises(AccessButtonError):
+                Ticket.request_transfer([Ticket(ticket.id)])
+
+            with as_user(env.users.dispatcher):
+                Ticket.request_transfer([Ticket(ticket.id)])
+            shipment, = Ticket(ticket.id).internal_shipments
+            self.assertEqual(
+                (shipment.state, shipment.from_location, shipment.to_location,
+                    shipment.company, shipment.reference),
+                ('draft', env.storage, van, env.company, ticket.number))
+            self.assertEqual(
+                [(m.product, m.quantity, m.unit, m.from_location,
+                    m.to_location) for m in shipment.moves],
+                [(env.pump, 3, env.pump.default_uom, env.storage, van)])
+            with as_user(env.users.manager), \
+                    self.assertRaises(PartTransferError):
+                Ticket.request_transfer([Ticket(ticket.id)])
+
+            self.add_line(ticket, env.pump, 1)
+            Shipment.cancel([shipment])
+            with as_user(env.users.manager):
+                Ticket.request_transfer([Ticket(ticket.id)])
+            _, shipment = Ticket(ticket.id).internal_shipments
+            self.assertEqual(
+                [(m.product, m.quantity) for m in shipment.moves],
+                [(env.pump, 4)])
 
     @with_transaction()
     def test_invoice_refused(self):
