@@ -245,17 +245,36 @@ def choose(tab, name, text):
 
 
 def select(tab, name, text):
-    "Pick the option of a Selection whose label contains text"
+    "Pick the option of a Selection labelled text, or containing it"
     show_field(tab, name)
     widget = tab.locator(f'select[name="{name}"]')
     labels = widget.locator('option').all_inner_texts()
-    label, = [t for t in labels if text in t]
+    label, = ([t for t in labels if t == text]
+        or [t for t in labels if text in t])
     widget.select_option(label=label)
 
 
 def selected_text(tab, name):
     return tab.locator(f'select[name="{name}"]').evaluate(
         "s => s.options[s.selectedIndex]?.text")
+
+
+def wait_selected(page, name, text):
+    "Wait until the Selection of the active tab shows the label text"
+    page.wait_for_function(
+        "([name, text]) => { const s = document.querySelector("
+        "`#tabcontent .tab-pane.active select[name=\"${name}\"]`);"
+        " return s && s.options[s.selectedIndex]?.text === text; }",
+        arg=[name, text])
+
+
+def wait_value(page, name, value):
+    "Wait until the input of the active tab holds value (record loaded)"
+    page.wait_for_function(
+        "([name, value]) => document.querySelector("
+        "`#tabcontent .tab-pane.active input[name=\"${name}\"]`)"
+        "?.value === value",
+        arg=[name, value])
 
 
 def screenshot(page, name):
@@ -291,10 +310,7 @@ def test_dispatcher_creates_and_dispatches_ticket(server, new_page):
         assert number.startswith('WX')
 
         tab.locator('button[name="dispatch"]').click()
-        page.wait_for_function(
-            "() => { const s = document.querySelector("
-            "'#tabcontent .tab-pane.active select[name=\"state\"]');"
-            " return s && s.options[s.selectedIndex]?.text === '已派工'; }")
+        wait_selected(page, 'state', "已派工")
         assert selected_text(tab, 'state') == "已派工"
         assert tab.get_by_text("维修工作单").count() or page.locator(
             '#tablist').get_by_text("维修工作单").count()
@@ -355,15 +371,9 @@ def test_technician_grabs_pool_ticket(server, new_page):
             f'/model/svc.repair.ticket/{ticket["id"]}')
         tab = active_tab(page)
         tab.locator('input[name="number"]').wait_for(state='attached')
-        page.wait_for_function(
-            "n => document.querySelector('#tabcontent .tab-pane.active"
-            " input[name=\"number\"]')?.value === n",
-            arg=ticket['number'])
+        wait_value(page, 'number', ticket['number'])
         tab.locator('button[name="grab"]').click()
-        page.wait_for_function(
-            "() => { const s = document.querySelector("
-            "'#tabcontent .tab-pane.active select[name=\"state\"]');"
-            " return s && s.options[s.selectedIndex]?.text === '已派工'; }")
+        wait_selected(page, 'state', "已派工")
         screenshot(page, f'technician-grab-{server.backend}.png')
 
     grabbed, = server.rpc('model.svc.repair.ticket.read', [ticket['id']],
