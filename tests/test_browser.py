@@ -277,6 +277,30 @@ def wait_value(page, name, value):
         arg=[name, value])
 
 
+def open_menu(page, *path):
+    "Click through the menu: each folder expands, the last entry opens"
+    for name in path:
+        page.locator('#menu tbody tr').filter(
+            has=page.get_by_text(name, exact=True)).first.click()
+
+
+def x2many(scope, string):
+    "The One2Many or Many2Many widget labelled string"
+    return scope.locator('.form-one2many, .form-many2many').filter(
+        has=scope.page.locator('.panel-heading label').get_by_text(
+            string, exact=True))
+
+
+def rows_text(widget, expected):
+    """Wait for expected among the rows of widget and return their text
+
+    sao draws the rows of a list below the fold only once it is scrolled
+    into view."""
+    widget.scroll_into_view_if_needed()
+    widget.locator('tbody tr').filter(has_text=expected).first.wait_for()
+    return widget.locator('tbody').inner_text()
+
+
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
@@ -383,6 +407,37 @@ def test_technician_grabs_pool_ticket(server, new_page):
     assert not grabbed['in_pool']
     assert "张伟" in grabbed['technician.']['rec_name']
     assert grabbed['dispatched_by.']['login'] == 'technician'
+
+
+def test_clerk_looks_up_caller_by_phone(server, new_page):
+    "The clerk types the number as the caller gives it and sees the card"
+    reception, = server.rpc('model.svc.reception.search_read',
+        [('channel', '=', 'phone'), ('kind', '=', 'repair')], 0, None, None,
+        ['number', 'contact_phone', 'caller.rec_name', 'house.rec_name',
+            'ticket.number'], {})
+    phone = reception['contact_phone']
+    _, unit, house_number = reception['house.']['rec_name'].split()
+    page = new_page(viewport={'width': 1280, 'height': 1200})
+    with telling_sao_errors(page):
+        login(page, server, 'reception', DEMO_PASSWORD)
+        open_menu(page, "客服中心", "来电查询")
+        dialog = page.locator('.wizard-dialog .modal-dialog')
+        dialog.locator('input[name="phone"]').fill(
+            f'+86 {phone[:3]} {phone[3:7]} {phone[7:]}')
+        dialog.get_by_role('button', name="查询", exact=True).click()
+
+        rows_text(x2many(dialog, "来电人"), reception['caller.']['rec_name'])
+        # the number as the module stores it
+        assert dialog.locator('input[name="phone"]').input_value() == phone
+        houses = rows_text(x2many(dialog, "房屋"), house_number)
+        assert unit in houses and house_number in houses
+        open_requests = rows_text(
+            x2many(dialog, "未办结诉求"), reception['number'])
+        assert "处理中" in open_requests
+        screenshot(page, f'reception-lookup-{server.backend}.png')
+        dialog.get_by_role('tab', name="维修工作单").click()
+        rows_text(x2many(dialog, "维修工作单"),
+            reception['ticket.']['number'])
 
 
 @pytest.mark.parametrize('login_name, model, title', [
