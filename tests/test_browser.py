@@ -8,6 +8,7 @@ Chinese glyphs from empty boxes).
 """
 import base64
 import contextlib
+import datetime as dt
 import json
 import os
 import signal
@@ -438,6 +439,40 @@ def test_clerk_looks_up_caller_by_phone(server, new_page):
         dialog.get_by_role('tab', name="维修工作单").click()
         rows_text(x2many(dialog, "维修工作单"),
             reception['ticket.']['number'])
+
+
+def test_clerk_classifies_complaint(server, new_page):
+    "The clerk classifies the emailed complaint as the 工程部's liability"
+    # The demo's only complaint; no other test reads its state
+    complaint, = server.rpc('model.svc.complaint.search_read',
+        [('state', '=', 'registered')], 0, None, None, ['number'], {})
+    page = new_page(viewport={'width': 1280, 'height': 860})
+    with telling_sao_errors(page):
+        login(page, server, 'reception', DEMO_PASSWORD,
+            '/model/svc.complaint')
+        tab = active_tab(page)
+        tab.locator('.treeview table.tree > tbody > tr').filter(
+            has_text=complaint['number']).dblclick()
+        wait_value(page, 'number', complaint['number'])
+        assert selected_text(tab, 'state') == "已登记"
+        tab.locator('input[name="summary"]').fill("楼上装修夜间电钻噪音扰民")
+        select(tab, 'nature', "责任投诉")
+        choose(tab, 'department', "工程部")
+        tab.locator('button[name="classify"]').click()
+        wait_selected(page, 'state', "已定性")
+        screenshot(page, f'reception-complaint-{server.backend}.png')
+
+    classified, = server.rpc('model.svc.complaint.read', [complaint['id']],
+        ['state', 'nature', 'department.rec_name', 'classified_by.login',
+            'classified_at'], {})
+    assert classified['state'] == 'classified'
+    assert classified['nature'] == 'liability'
+    assert classified['department.']['rec_name'] == "工程部"
+    assert classified['classified_by.']['login'] == 'reception'
+    stamped_at = dt.datetime(*(classified['classified_at'][k] for k in [
+                'year', 'month', 'day', 'hour', 'minute', 'second']))
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    assert abs(now - stamped_at) < dt.timedelta(minutes=5), stamped_at
 
 
 @pytest.mark.parametrize('login_name, model, title', [
