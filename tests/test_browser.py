@@ -8,6 +8,7 @@ Chinese glyphs from empty boxes).
 """
 import base64
 import contextlib
+import datetime as dt
 import json
 import os
 import signal
@@ -245,17 +246,60 @@ def choose(tab, name, text):
 
 
 def select(tab, name, text):
-    "Pick the option of a Selection whose label contains text"
+    "Pick the option of a Selection labelled text, or containing it"
     show_field(tab, name)
     widget = tab.locator(f'select[name="{name}"]')
     labels = widget.locator('option').all_inner_texts()
-    label, = [t for t in labels if text in t]
+    label, = ([t for t in labels if t == text]
+        or [t for t in labels if text in t])
     widget.select_option(label=label)
 
 
 def selected_text(tab, name):
     return tab.locator(f'select[name="{name}"]').evaluate(
         "s => s.options[s.selectedIndex]?.text")
+
+
+def wait_selected(page, name, text):
+    "Wait until the Selection of the active tab shows the label text"
+    page.wait_for_function(
+        "([name, text]) => { const s = document.querySelector("
+        "`#tabcontent .tab-pane.active select[name=\"${name}\"]`);"
+        " return s && s.options[s.selectedIndex]?.text === text; }",
+        arg=[name, text])
+
+
+def wait_value(page, name, value):
+    "Wait until the input of the active tab holds value (record loaded)"
+    page.wait_for_function(
+        "([name, value]) => document.querySelector("
+        "`#tabcontent .tab-pane.active input[name=\"${name}\"]`)"
+        "?.value === value",
+        arg=[name, value])
+
+
+def open_menu(page, *path):
+    "Click through the menu: each folder expands, the last entry opens"
+    for name in path:
+        page.locator('#menu tbody tr').filter(
+            has=page.get_by_text(name, exact=True)).first.click()
+
+
+def x2many(scope, string):
+    "The One2Many or Many2Many widget labelled string"
+    return scope.locator('.form-one2many, .form-many2many').filter(
+        has=scope.page.locator('.panel-heading label').get_by_text(
+            string, exact=True))
+
+
+def rows_text(widget, expected):
+    """Wait for expected among the rows of widget and return their text
+
+    sao draws the rows of a list below the fold only once it is scrolled
+    into view."""
+    widget.scroll_into_view_if_needed()
+    widget.locator('tbody tr').filter(has_text=expected).first.wait_for()
+    return widget.locator('tbody').inner_text()
 
 
 def screenshot(page, name):
@@ -291,10 +335,7 @@ def test_dispatcher_creates_and_dispatches_ticket(server, new_page):
         assert number.startswith('WX')
 
         tab.locator('button[name="dispatch"]').click()
-        page.wait_for_function(
-            "() => { const s = document.querySelector("
-            "'#tabcontent .tab-pane.active select[name=\"state\"]');"
-            " return s && s.options[s.selectedIndex]?.text === '已派工'; }")
+        wait_selected(page, 'state', "已派工")
         assert selected_text(tab, 'state') == "已派工"
         assert tab.get_by_text("维修工作单").count() or page.locator(
             '#tablist').get_by_text("维修工作单").count()
@@ -355,15 +396,9 @@ def test_technician_grabs_pool_ticket(server, new_page):
             f'/model/svc.repair.ticket/{ticket["id"]}')
         tab = active_tab(page)
         tab.locator('input[name="number"]').wait_for(state='attached')
-        page.wait_for_function(
-            "n => document.querySelector('#tabcontent .tab-pane.active"
-            " input[name=\"number\"]')?.value === n",
-            arg=ticket['number'])
+        wait_value(page, 'number', ticket['number'])
         tab.locator('button[name="grab"]').click()
-        page.wait_for_function(
-            "() => { const s = document.querySelector("
-            "'#tabcontent .tab-pane.active select[name=\"state\"]');"
-            " return s && s.options[s.selectedIndex]?.text === '已派工'; }")
+        wait_selected(page, 'state', "已派工")
         screenshot(page, f'technician-grab-{server.backend}.png')
 
     grabbed, = server.rpc('model.svc.repair.ticket.read', [ticket['id']],
@@ -373,6 +408,71 @@ def test_technician_grabs_pool_ticket(server, new_page):
     assert not grabbed['in_pool']
     assert "张伟" in grabbed['technician.']['rec_name']
     assert grabbed['dispatched_by.']['login'] == 'technician'
+
+
+def test_clerk_looks_up_caller_by_phone(server, new_page):
+    "The clerk types the number as the caller gives it and sees the card"
+    reception, = server.rpc('model.svc.reception.search_read',
+        [('channel', '=', 'phone'), ('kind', '=', 'repair')], 0, None, None,
+        ['number', 'contact_phone', 'caller.rec_name', 'house.rec_name',
+            'ticket.number'], {})
+    phone = reception['contact_phone']
+    _, unit, house_number = reception['house.']['rec_name'].split()
+    page = new_page(viewport={'width': 1280, 'height': 1200})
+    with telling_sao_errors(page):
+        login(page, server, 'reception', DEMO_PASSWORD)
+        open_menu(page, "客服中心", "来电查询")
+        dialog = page.locator('.wizard-dialog .modal-dialog')
+        dialog.locator('input[name="phone"]').fill(
+            f'+86 {phone[:3]} {phone[3:7]} {phone[7:]}')
+        dialog.get_by_role('button', name="查询", exact=True).click()
+
+        rows_text(x2many(dialog, "来电人"), reception['caller.']['rec_name'])
+        # the number as the module stores it
+        assert dialog.locator('input[name="phone"]').input_value() == phone
+        houses = rows_text(x2many(dialog, "房屋"), house_number)
+        assert unit in houses and house_number in houses
+        open_requests = rows_text(
+            x2many(dialog, "未办结诉求"), reception['number'])
+        assert "处理中" in open_requests
+        screenshot(page, f'reception-lookup-{server.backend}.png')
+        dialog.get_by_role('tab', name="维修工作单").click()
+        rows_text(x2many(dialog, "维修工作单"),
+            reception['ticket.']['number'])
+
+
+def test_clerk_classifies_complaint(server, new_page):
+    "The clerk classifies the emailed complaint as the 工程部's liability"
+    # The demo's only complaint; no other test reads its state
+    complaint, = server.rpc('model.svc.complaint.search_read',
+        [('state', '=', 'registered')], 0, None, None, ['number'], {})
+    page = new_page(viewport={'width': 1280, 'height': 860})
+    with telling_sao_errors(page):
+        login(page, server, 'reception', DEMO_PASSWORD,
+            '/model/svc.complaint')
+        tab = active_tab(page)
+        tab.locator('.treeview table.tree > tbody > tr').filter(
+            has_text=complaint['number']).dblclick()
+        wait_value(page, 'number', complaint['number'])
+        assert selected_text(tab, 'state') == "已登记"
+        tab.locator('input[name="summary"]').fill("楼上装修夜间电钻噪音扰民")
+        select(tab, 'nature', "责任投诉")
+        choose(tab, 'department', "工程部")
+        tab.locator('button[name="classify"]').click()
+        wait_selected(page, 'state', "已定性")
+        screenshot(page, f'reception-complaint-{server.backend}.png')
+
+    classified, = server.rpc('model.svc.complaint.read', [complaint['id']],
+        ['state', 'nature', 'department.rec_name', 'classified_by.login',
+            'classified_at'], {})
+    assert classified['state'] == 'classified'
+    assert classified['nature'] == 'liability'
+    assert classified['department.']['rec_name'] == "工程部"
+    assert classified['classified_by.']['login'] == 'reception'
+    stamped_at = dt.datetime(*(classified['classified_at'][k] for k in [
+                'year', 'month', 'day', 'hour', 'minute', 'second']))
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    assert abs(now - stamped_at) < dt.timedelta(minutes=5), stamped_at
 
 
 @pytest.mark.parametrize('login_name, model, title', [
