@@ -369,16 +369,13 @@ class Complaint(
 
     @classmethod
     def __setup__(cls):
-        cls.number.search_unaccented = False
         cls.content.search_full_text = False
         super().__setup__()
         t = cls.__table__()
-        cls._sql_indexes.update({
-                Index(t, (t.number, Index.Similarity())),
-                Index(
-                    t, (t.state, Index.Equality(cardinality='low')),
-                    where=t.state.in_(UNFINISHED)),
-                })
+        cls._sql_indexes.add(
+            Index(
+                t, (t.state, Index.Equality(cardinality='low')),
+                where=t.state.in_(UNFINISHED)))
         cls._order = [
             ('received_at', 'DESC'),
             ('id', 'DESC'),

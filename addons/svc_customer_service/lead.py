@@ -287,15 +287,12 @@ class Lead(NumberedMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def __setup__(cls):
-        cls.number.search_unaccented = False
         super().__setup__()
         t = cls.__table__()
-        cls._sql_indexes.update({
-                Index(t, (t.number, Index.Similarity())),
-                Index(
-                    t, (t.state, Index.Equality(cardinality='low')),
-                    where=t.state.in_(OPEN_STATES)),
-                })
+        cls._sql_indexes.add(
+            Index(
+                t, (t.state, Index.Equality(cardinality='low')),
+                where=t.state.in_(OPEN_STATES)))
         cls._order = [
             ('create_date', 'DESC'),
             ('id', 'DESC'),

@@ -2,14 +2,12 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 
-from sql.functions import CharLength
-
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSingleton, ModelSQL, ModelView, Workflow, fields)
 from trytond.modules.company.model import (
     CompanyMultiValueMixin, CompanyValueMixin)
-from trytond.modules.svc_repair.repair import IdSearchMixin
+from trytond.modules.svc_repair import repair
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id, If
 from trytond.transaction import Transaction
@@ -65,32 +63,24 @@ class ConfigurationSequence(ModelSQL, CompanyValueMixin):
             return None
 
 
-class NumberedMixin:
+class NumberedMixin(repair.NumberedMixin):
     "Number new records from a sequence of the customer service configuration"
     __slots__ = ()
+    # The configuration field of the sequence, per company
     _number_sequence = None
 
     @classmethod
-    def order_number(cls, tables):
-        table, _ = tables[None]
-        return [CharLength(table.number), table.number]
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
+    def get_number_sequence(cls, values):
         pool = Pool()
         Configuration = pool.get('svc.reception.configuration')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            company_id = values.get('company', cls.default_company())
-            if company_id is not None:
-                if sequence := Configuration(1).get_multivalue(
-                        cls._number_sequence, company=company_id):
-                    values['number'] = sequence.get()
-        return values
+        company_id = values.get('company', cls.default_company())
+        if company_id is not None:
+            return Configuration(1).get_multivalue(
+                cls._number_sequence, company=company_id)
 
 
 class Reception(
-        IdSearchMixin, NumberedMixin, Workflow, ModelSQL, ModelView):
+        repair.IdSearchMixin, NumberedMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'svc.reception'
     __string__ = "Reception"
     _number_sequence = 'reception_sequence'
@@ -157,18 +147,15 @@ class Reception(
 
     @classmethod
     def __setup__(cls):
-        cls.number.search_unaccented = False
         # PostgreSQL full-text search takes a run of Chinese characters as
         # one word, so searching 漏水 would not find 厨房水管漏水
         cls.content.search_full_text = False
         super().__setup__()
         t = cls.__table__()
-        cls._sql_indexes.update({
-                Index(t, (t.number, Index.Similarity())),
-                Index(
-                    t, (t.state, Index.Equality(cardinality='low')),
-                    where=t.state.in_(['open', 'processing'])),
-                })
+        cls._sql_indexes.add(
+            Index(
+                t, (t.state, Index.Equality(cardinality='low')),
+                where=t.state.in_(['open', 'processing'])))
         cls._order = [
             ('received_at', 'DESC'),
             ('id', 'DESC'),

@@ -283,10 +283,7 @@ class Campaign(NumberedMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def __setup__(cls):
-        cls.number.search_unaccented = False
         super().__setup__()
-        t = cls.__table__()
-        cls._sql_indexes.add(Index(t, (t.number, Index.Similarity())))
         cls._order = [
             ('year', 'DESC'),
             ('half', 'DESC'),

@@ -49,7 +49,7 @@ class Configuration(metaclass=PoolMeta):
         return 7
 
 
-class Installation(Workflow, ModelSQL, ModelView):
+class Installation(repair.NumberedMixin, Workflow, ModelSQL, ModelView):
     "Installation and commissioning of a new project"
     __name__ = 'svc.repair.installation'
     __string__ = "Installation Task"
@@ -167,17 +167,14 @@ class Installation(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def __setup__(cls):
-        cls.number.search_unaccented = False
         cls.products.search_full_text = False
         super().__setup__()
         t = cls.__table__()
-        cls._sql_indexes.update({
-                Index(t, (t.number, Index.Similarity())),
-                Index(
-                    t,
-                    (t.state, Index.Equality(cardinality='low')),
-                    where=~t.state.in_(['done', 'cancelled'])),
-                })
+        cls._sql_indexes.add(
+            Index(
+                t,
+                (t.state, Index.Equality(cardinality='low')),
+                where=~t.state.in_(['done', 'cancelled'])))
         cls._order = [
             ('entry_date', 'DESC NULLS FIRST'),
             ('id', 'DESC'),
@@ -284,15 +281,10 @@ class Installation(Workflow, ModelSQL, ModelView):
                         entry=lang.strftime(installation.entry_date)))
 
     @classmethod
-    def preprocess_values(cls, mode, values):
+    def get_number_sequence(cls, values):
         pool = Pool()
         Configuration = pool.get('svc.repair.configuration')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            sequence = Configuration(1).installation_sequence
-            if sequence:
-                values['number'] = sequence.get()
-        return values
+        return Configuration(1).installation_sequence
 
     @classmethod
     def copy(cls, installations, default=None):

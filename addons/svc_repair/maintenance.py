@@ -10,6 +10,7 @@ from trytond.pyson import Eval, Id
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import MaintenancePlanValidationError
+from .repair import NumberedMixin
 
 INTERVAL_UNITS = [
     ('day', "Days"),
@@ -60,7 +61,7 @@ class Configuration(metaclass=PoolMeta):
             return None
 
 
-class Plan(Workflow, ModelSQL, ModelView):
+class Plan(NumberedMixin, Workflow, ModelSQL, ModelView):
     "Periodic maintenance of a customer's equipment or installation"
     __name__ = 'svc.repair.maintenance.plan'
     __string__ = "Maintenance Plan"
@@ -138,18 +139,15 @@ class Plan(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def __setup__(cls):
-        cls.number.search_unaccented = False
         cls.content.search_full_text = False
         super().__setup__()
         t = cls.__table__()
-        cls._sql_indexes.update({
-                Index(t, (t.number, Index.Similarity())),
-                Index(
-                    t,
-                    (t.state, Index.Equality(cardinality='low')),
-                    (t.next_date, Index.Range()),
-                    where=t.state == 'running'),
-                })
+        cls._sql_indexes.add(
+            Index(
+                t,
+                (t.state, Index.Equality(cardinality='low')),
+                (t.next_date, Index.Range()),
+                where=t.state == 'running'))
         cls._order = [
             ('next_date', 'ASC NULLS LAST'),
             ('id', 'DESC'),
@@ -233,15 +231,10 @@ class Plan(Workflow, ModelSQL, ModelView):
                         plan=plan.rec_name))
 
     @classmethod
-    def preprocess_values(cls, mode, values):
+    def get_number_sequence(cls, values):
         pool = Pool()
         Configuration = pool.get('svc.repair.configuration')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            sequence = Configuration(1).maintenance_plan_sequence
-            if sequence:
-                values['number'] = sequence.get()
-        return values
+        return Configuration(1).maintenance_plan_sequence
 
     @classmethod
     def copy(cls, plans, default=None):

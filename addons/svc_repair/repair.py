@@ -84,6 +84,39 @@ def stamp_fields(string_by, string_at):
         fields.DateTime(string_at, readonly=True))
 
 
+class NumberedMixin:
+    """Number new records from a sequence; find and sort them by number
+
+    Numbers are codes such as WX2026-00001: searched by similarity and never
+    unaccented, sorted by length first so that -10000 follows -9999."""
+    __slots__ = ()
+
+    @classmethod
+    def __setup__(cls):
+        cls.number.search_unaccented = False
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.number, Index.Similarity())))
+
+    @classmethod
+    def order_number(cls, tables):
+        table, _ = tables[None]
+        return [CharLength(table.number), table.number]
+
+    @classmethod
+    def get_number_sequence(cls, values):
+        "Return the sequence numbering the record created with the values"
+        raise NotImplementedError
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            if sequence := cls.get_number_sequence(values):
+                values['number'] = sequence.get()
+        return values
+
+
 class IdSearchMixin:
     """Search returns the records without prefetching their columns
 
@@ -276,8 +309,8 @@ class EscalationMixin:
 
 
 class Ticket(
-        IdSearchMixin, DeadlineMixin, EscalationMixin, Workflow, ModelSQL,
-        ModelView, ChatMixin):
+        IdSearchMixin, DeadlineMixin, EscalationMixin, NumberedMixin, Workflow,
+        ModelSQL, ModelView, ChatMixin):
     __name__ = 'svc.repair.ticket'
     __string__ = "Repair Ticket"
     _rec_name = 'number'
@@ -468,14 +501,12 @@ class Ticket(
 
     @classmethod
     def __setup__(cls):
-        cls.number.search_unaccented = False
         # PostgreSQL full-text search takes a run of Chinese characters as
         # one word, so searching 漏水 would not find 厨房水管漏水
         cls.description.search_full_text = False
         super().__setup__()
         t = cls.__table__()
         cls._sql_indexes.update({
-                Index(t, (t.number, Index.Similarity())),
                 Index(
                     t,
                     (t.state, Index.Equality(cardinality='low')),
@@ -580,9 +611,8 @@ class Ticket(
     @classmethod
     def order_number(cls, tables):
         table, _ = tables[None]
-        return [
-            ~((table.state == 'cancelled') & (table.number == Null)),
-            CharLength(table.number), table.number]
+        return [~((table.state == 'cancelled') & (table.number == Null))
+            ] + super().order_number(tables)
 
     @classmethod
     def default_company(cls):
@@ -676,12 +706,14 @@ class Ticket(
         return values
 
     @classmethod
-    def preprocess_values(cls, mode, values):
+    def get_number_sequence(cls, values):
         pool = Pool()
         Configuration = pool.get('svc.repair.configuration')
+        return Configuration(1).ticket_sequence
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            values['number'] = Configuration(1).ticket_sequence.get()
         if mode == 'create':
             # Undecided until work starts or is done
             values.setdefault('response_met', None)

@@ -18,6 +18,7 @@ from .exceptions import (
     CashValidationError, ContractValidationError, QuotationError,
     ServiceCategoryValidationError, TicketLineValidationError,
     TicketStartQuotationError)
+from .repair import NumberedMixin
 
 SERVICE_CATEGORIES = [
     ('A', "A Paid Service"),
@@ -47,7 +48,7 @@ class Configuration(metaclass=PoolMeta):
         "require a quotation.")
 
 
-class Contract(Workflow, ModelSQL, ModelView):
+class Contract(NumberedMixin, Workflow, ModelSQL, ModelView):
     "A maintenance contract: the covered work is contract service (B)"
     __name__ = 'svc.repair.contract'
     __string__ = "Maintenance Contract"
@@ -98,7 +99,6 @@ class Contract(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def __setup__(cls):
-        cls.number.search_unaccented = False
         super().__setup__()
         t = cls.__table__()
         cls._sql_indexes.add(
@@ -144,15 +144,11 @@ class Contract(Workflow, ModelSQL, ModelView):
         return 'draft'
 
     @classmethod
-    def preprocess_values(cls, mode, values):
+    def get_number_sequence(cls, values):
         pool = Pool()
         Sequence = pool.get('ir.sequence')
         ModelData = pool.get('ir.model.data')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            values['number'] = Sequence(ModelData.get_id(
-                    'svc_repair', 'sequence_contract')).get()
-        return values
+        return Sequence(ModelData.get_id('svc_repair', 'sequence_contract'))
 
     @classmethod
     def copy(cls, contracts, default=None):

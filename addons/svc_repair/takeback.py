@@ -204,7 +204,7 @@ class Ticket(metaclass=PoolMeta):
         super().close(tickets)
 
 
-class Pickup(Workflow, ModelSQL, ModelView):
+class Pickup(repair.NumberedMixin, Workflow, ModelSQL, ModelView):
     "A customer's product taken back for repair, with its receipt"
     __name__ = 'svc.repair.pickup'
     __string__ = "Taken-back Item"
@@ -311,12 +311,10 @@ class Pickup(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def __setup__(cls):
-        cls.number.search_unaccented = False
         cls.item_description.search_full_text = False
         super().__setup__()
         t = cls.__table__()
         cls._sql_indexes.update({
-                Index(t, (t.number, Index.Similarity())),
                 Index(
                     t,
                     (t.state, Index.Equality(cardinality='low')),
@@ -479,14 +477,10 @@ class Pickup(Workflow, ModelSQL, ModelView):
         return Date.today()
 
     @classmethod
-    def preprocess_values(cls, mode, values):
+    def get_number_sequence(cls, values):
         pool = Pool()
         Configuration = pool.get('svc.repair.configuration')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            values['number'] = (
-                Configuration(1).get_pickup_sequence().get())
-        return values
+        return Configuration(1).get_pickup_sequence()
 
     @classmethod
     def on_modification(cls, mode, pickups, field_names=None):
