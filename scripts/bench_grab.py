@@ -309,6 +309,7 @@ def main():
         say("warming up: one untimed round")
         fire(clients, ticket_ids[0])
         latencies, round_winners, unexpected, consistent = [], [], [], True
+        refused = 0
         cpu = 0
         for ticket_id in ticket_ids[1:]:
             start = busy_seconds()
@@ -316,6 +317,7 @@ def main():
             cpu += busy_seconds() - start
             winners, refusals, errors = count(results)
             round_winners.append(winners)
+            refused += refusals
             unexpected.extend(errors)
             latencies.extend(r[0] for r in results)
             consistent &= check_database(database, ticket_id)
@@ -328,8 +330,9 @@ def main():
         floor = rank * cpu_per_grab / cores * 1000
         p95 = percentile(latencies, 0.95) * 1000
         median = percentile(latencies, 0.5) * 1000
-        say(f"winners per round {round_winners}; each ticket assigned once "
-            f"with one grab record: {consistent}; median {median:.0f} ms; "
+        say(f"winners per round {round_winners}; {refused} clear refusals "
+            f"({REFUSAL}); each ticket assigned once with one grab record: "
+            f"{consistent}; median {median:.0f} ms; "
             f"run {time.monotonic() - started:.0f} s")
         say(f"CPU per grab (server, PostgreSQL and clients): "
             f"{cpu_per_grab * 1000:.1f} ms; on {cores} cores the "
