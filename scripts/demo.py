@@ -24,6 +24,8 @@ import urllib.parse
 from decimal import Decimal
 from pathlib import Path
 
+import serve
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MODULES = [
@@ -298,32 +300,16 @@ class Demo:
         self.env['TRYTOND_DATABASE__URI'] = self.uri
         self.env['TRYTOND_DATABASE__PATH'] = str(self.db_dir)
         self.env['TRYTOND_CONFIG'] = str(self.config_file)
+        # Building runs no queue worker: queued tasks run after each commit
+        self.build_env = dict(self.env, TRYTOND_QUEUE__WORKER='False')
         self.write_config()
 
     def write_config(self):
-        self.db_dir.mkdir(parents=True, exist_ok=True)
-        self.config_file.write_text(
-            "# Written by scripts/demo.py; edits are overwritten.\n"
-            "[database]\n"
-            f"uri = {self.uri}\n"
-            f"path = {self.db_dir}\n"
-            "\n[web]\n"
-            f"listen = 127.0.0.1:{self.args.port}\n"
-            f"root = {ROOT / 'var' / 'sao'}\n"
-            "\n[session]\n"
-            "# a demo is explored at leisure: 8 hours before login again\n"
-            "timeout = 28800\n"
-            "\n[cache]\n"
-            "clean_timeout = 0\n"
-            "\n[report]\n"
-            "# a LibreOffice profile per conversion: two users printing at\n"
-            "# once would otherwise share one and one print would fail\n"
-            "convert_command = soffice"
-            " -env:UserInstallation=file://%(directory)s/lo-profile"
-            " --headless --nolockcheck --nodefault --norestore"
-            ' --convert-to "%(output_extension)s" --outdir "%(directory)s"'
-            ' "%(input_path)s"\n',
-            encoding='utf-8')
+        serve.write_config(
+            self.config_file, self.uri, self.db_dir,
+            listen=f'127.0.0.1:{self.args.port}',
+            # a demo is explored at leisure: 8 hours before login again
+            session_timeout=28800)
 
     # Database -------------------------------------------------------------
     def ready(self):
@@ -361,7 +347,7 @@ class Demo:
                     "ENCODING 'unicode'")
 
     def admin(self, *args, password_file=None):
-        env = dict(self.env)
+        env = dict(self.build_env)
         if password_file:
             env['TRYTONPASSFILE'] = str(password_file)
         command = [sys.executable, str(BIN / 'trytond-admin'),
@@ -392,7 +378,8 @@ class Demo:
         # One call with -l zh_CN: activates and loads the translations
         self.admin('-u', *modules, '--activate-dependencies', '-l', 'zh_CN')
         os.environ.update(
-            (k, v) for k, v in self.env.items() if k.startswith('TRYTOND'))
+            (k, v) for k, v in self.build_env.items()
+            if k.startswith('TRYTOND'))
         DemoData(self.name, self.config_file).load()
         self.stamp.write_text(addons_hash() + '\n')
 
@@ -427,10 +414,10 @@ class Demo:
                 sys.exit(f"demo: port {self.args.port} is in use; "
                     "stop the other server or pass --port")
         print(f"demo: serving {self.url}  (Ctrl-C stops)", flush=True)
-        # -O as in production: trytond's asserts are developer checks and
-        # one of them is quadratic in the records each search returns
+        # As production serves it: gunicorn, trytond-cron and (PostgreSQL)
+        # the queue worker, under python -O
         os.execve(sys.executable, [
-                sys.executable, '-O', str(BIN / 'trytond'),
+                sys.executable, str(ROOT / 'scripts' / 'serve.py'),
                 '-c', str(self.config_file), '-d', self.name], self.env)
 
 

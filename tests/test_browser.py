@@ -1,8 +1,9 @@
 """The sao web client on the zh_CN demo database, driven by Chromium.
 
-A module fixture builds a demo database with scripts/demo.py (PostgreSQL
-when TRYTOND_DATABASE__URI is set, else SQLite), serves it with trytond on
-a free port, and the tests log in as the demo users with a zh-CN browser.
+The demo database of tests/conftest.py (built with scripts/demo.py, on
+PostgreSQL when TRYTOND_DATABASE__URI is set, else SQLite) is served as
+scripts/demo serves it, and the tests log in as the demo users with a zh-CN
+browser.
 Screenshots go to var/screenshots/ (look at them: a test cannot tell
 Chinese glyphs from empty boxes).
 """
@@ -10,15 +11,8 @@ import base64
 import contextlib
 import datetime as dt
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
@@ -39,40 +33,13 @@ pytestmark = pytest.mark.skipif(
     reason="/usr/bin/chromium is not installed (scripts/setup installs it)")
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def drop_postgresql(uri, name):
-    import psycopg
-    with psycopg.connect(uri, dbname='postgres', autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def wait_http(url, process, log, timeout=90):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if process.poll() is not None:
-            pytest.fail("trytond stopped:\n" + log.read_text()[-3000:])
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if b'Tryton' in response.read():
-                    return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"{url} not served in {timeout} s:\n"
-        + log.read_text()[-3000:])
-
-
 class Server:
     "The demo database served by trytond"
 
-    def __init__(self, uri, database, port):
+    def __init__(self, uri, database, base):
         self.uri = uri
         self.database = database
-        self.base = f'http://127.0.0.1:{port}'
+        self.base = base
         self.backend = urllib.parse.urlparse(uri).scheme
 
     def url(self, fragment=''):
@@ -102,48 +69,11 @@ class Server:
 
 
 @pytest.fixture(scope='module')
-def server(tmp_path_factory):
+def server(demo_database, demo_server):
     if not (SAO / 'dist' / 'tryton-sao.js').exists():
         pytest.fail("sao is missing from var/sao: run scripts/setup")
-    uri = os.environ.get('TRYTOND_DATABASE__URI') or 'sqlite://'
-    database = f'svc_browser_{uuid.uuid4().hex[:8]}'
-    data_dir = tmp_path_factory.mktemp('demo')
-    port = free_port()
-    env = dict(os.environ, TRYTOND_DATABASE__URI=uri)
-    build = subprocess.run(
-        [sys.executable, str(ROOT / 'scripts' / 'demo.py'), '--no-serve',
-            '--rebuild', '--database', database, '--data-dir',
-            str(data_dir), '--port', str(port), '--database-uri', uri],
-        env=env, capture_output=True, text=True)
-    if build.returncode:
-        if uri.startswith('postgresql'):
-            drop_postgresql(uri, database)
-        pytest.fail("scripts/demo.py failed:\n" + build.stdout[-3000:]
-            + build.stderr[-5000:])
-    log = data_dir / 'trytond.log'
-    with log.open('w') as log_file:
-        process = subprocess.Popen(
-            # Served as scripts/demo serves it
-            [sys.executable, '-O',
-                str(Path(sys.executable).parent / 'trytond'),
-                '-c', str(data_dir / 'trytond.conf'), '-d', database],
-            env=env, stdout=log_file, stderr=subprocess.STDOUT,
-            start_new_session=True)
-    try:
-        demo = Server(uri, database, port)
-        wait_http(demo.base + '/', process, log)
-        yield demo
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(10)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        if uri.startswith('postgresql'):
-            drop_postgresql(uri, database)
+    return Server(
+        demo_database.uri, demo_database.database, demo_server.base_url)
 
 
 @pytest.fixture(scope='module')
