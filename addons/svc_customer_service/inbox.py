@@ -194,6 +194,8 @@ class Reception(metaclass=PoolMeta):
         for values in vlist:
             received_at = values.get('received_at') or dt.datetime.now()
             phone = normalize_phone(values.get('contact_phone'))
+            if not values.get('caller') and not phone:
+                continue
             same = [('caller', '=', values.get('caller'))]
             if phone:
                 same = ['OR', same, ('contact_phone', '=', phone)]

@@ -231,7 +231,7 @@ class Ticket(metaclass=PoolMeta):
                 if score is not None and not (1 <= score <= 5):
                     raise SatisfactionValidationError(gettext(
                             'svc_repair.msg_satisfaction_score',
-                            ticket=ticket.rec_name,
+                            ticket=cls.__names__(record=ticket)['record'],
                             field=cls.__names__(name)['field'],
                             score=score))
 

@@ -407,7 +407,7 @@ class Ticket(metaclass=PoolMeta):
             if ticket.appointment_end <= ticket.appointment_start:
                 raise AppointmentValidationError(gettext(
                         'svc_repair.msg_ticket_appointment_end',
-                        ticket=ticket.rec_name))
+                        ticket=cls.__names__(record=ticket)['record']))
             if ticket.state in CLOSED:
                 continue
             for employee in ticket.get_employees():
@@ -415,7 +415,7 @@ class Ticket(metaclass=PoolMeta):
                     other = others[0]
                     raise AppointmentValidationError(gettext(
                             'svc_repair.msg_ticket_appointment_overlap',
-                            ticket=ticket.rec_name,
+                            ticket=cls.__names__(record=ticket)['record'],
                             technician=employee.rec_name,
                             other=other.rec_name,
                             start=other.format_time(other.appointment_start),

@@ -275,7 +275,8 @@ class Installation(repair.NumberedMixin, Workflow, ModelSQL, ModelView):
             if (installation.entry_date - issued).days < days:
                 raise InstallationValidationError(gettext(
                         'svc_repair.msg_installation_notice',
-                        installation=installation.rec_name,
+                        installation=cls.__names__(
+                            record=installation)['record'],
                         days=days,
                         issued=lang.strftime(issued),
                         entry=lang.strftime(installation.entry_date)))

@@ -220,15 +220,15 @@ class Plan(NumberedMixin, Workflow, ModelSQL, ModelView):
             if (plan.interval_number or 0) <= 0:
                 raise MaintenancePlanValidationError(gettext(
                         'svc_repair.msg_maintenance_plan_interval',
-                        plan=plan.rec_name))
+                        plan=cls.__names__(record=plan)['record']))
             if (plan.lead_days or 0) < 0:
                 raise MaintenancePlanValidationError(gettext(
                         'svc_repair.msg_maintenance_plan_lead_days',
-                        plan=plan.rec_name))
+                        plan=cls.__names__(record=plan)['record']))
             if plan.end_date and plan.end_date < plan.first_date:
                 raise MaintenancePlanValidationError(gettext(
                         'svc_repair.msg_maintenance_plan_end_date',
-                        plan=plan.rec_name))
+                        plan=cls.__names__(record=plan)['record']))
 
     @classmethod
     def get_number_sequence(cls, values):

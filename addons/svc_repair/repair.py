@@ -116,6 +116,30 @@ class NumberedMixin:
                 values['number'] = sequence.get()
         return values
 
+    @classmethod
+    def __names__(cls, field=None, record=None):
+        names = super().__names__(field=field, record=record)
+        if record is not None and cls.created_now(record):
+            # A refusal rolls the creation back: its number never exists
+            names['record'] = gettext(
+                'svc_repair.msg_new_record', model=names['model'])
+        return names
+
+    @classmethod
+    def created_now(cls, record):
+        "Return whether the record is created by the current transaction"
+        if record.id is None or record.id < 0:
+            return True
+        transaction = Transaction()
+        if record.id in transaction.create_records[cls.__name__]:
+            return True
+        # Being validated by its create: no write has stamped it yet
+        table = cls.__table__()
+        cursor = transaction.connection.cursor()
+        cursor.execute(*table.select(table.id,
+                where=(table.id == record.id) & (table.write_date == Null)))
+        return cursor.fetchone() is not None
+
 
 class IdSearchMixin:
     """Search returns the records without prefetching their columns

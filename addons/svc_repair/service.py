@@ -165,7 +165,7 @@ class Contract(NumberedMixin, Workflow, ModelSQL, ModelView):
             if contract.end_date < contract.start_date:
                 raise ContractValidationError(gettext(
                         'svc_repair.msg_contract_dates',
-                        contract=contract.rec_name))
+                        contract=cls.__names__(record=contract)['record']))
 
     @classmethod
     @ModelView.button
@@ -461,7 +461,7 @@ class Ticket(metaclass=PoolMeta):
                     and not ticket.category_reason):
                 raise ServiceCategoryValidationError(gettext(
                         'svc_repair.msg_ticket_category_reason',
-                        ticket=ticket.rec_name,
+                        ticket=cls.__names__(record=ticket)['record'],
                         category=ticket.service_category_string,
                         proposed=ticket.proposed_category_string))
 
