@@ -3,6 +3,7 @@
 import datetime as dt
 import functools
 import json
+from collections import defaultdict
 from email.message import EmailMessage
 
 from sql import Null
@@ -211,11 +212,14 @@ class EscalationMixin:
 
     @classmethod
     def escalate(cls):
-        "Notify the records approaching or past their deadlines, once a level"
+        """Notify the records approaching or past their deadlines, once a level
+
+        The emails are queued, many at a time."""
         pool = Pool()
         Configuration = pool.get('svc.repair.configuration')
         configuration = Configuration(1)
         at = now()
+        to_email = defaultdict(list)
         with without_check_access():
             records = cls.search(['OR'] + [
                     [('state', 'in', states),
@@ -229,12 +233,18 @@ class EscalationMixin:
             for record in cls.browse(records):
                 escalations = record.get_escalations(configuration, at)
                 for deadline, level in escalations.items():
-                    record.notify_escalation(configuration, deadline, level)
+                    previous = getattr(record, f'{deadline}_escalation')
+                    record.notify_escalation(deadline, level, previous)
+                    to_email[deadline, level, previous].append(record)
                 to_write.extend(([record], {
                             f'{d}_escalation': l
                             for d, l in escalations.items()}))
             if to_write:
                 cls.write(*to_write)
+        if configuration.escalation_email:
+            with Transaction().set_context(queue_batch=True):
+                for key, records in to_email.items():
+                    cls.__queue__.email_escalation(records, *key)
 
     @classmethod
     def _escalation_deadlines(cls):
@@ -270,34 +280,41 @@ class EscalationMixin:
                 escalations[deadline] = level
         return escalations
 
-    def notify_escalation(self, configuration, deadline, level):
+    def notify_escalation(self, deadline, level, previous):
         "Notify the users of the escalation level of the deadline"
         pool = Pool()
         Notification = pool.get('res.notification')
         notifications = []
-        for user in self.get_escalation_users(deadline, level):
-            language = user.language.code if user.language else None
-            with Transaction().set_context(language=language):
-                label, description = self.get_escalation_texts(
-                    deadline, level)
+        for user in self.get_escalation_users(deadline, level, previous):
+            label, description = self.get_escalation_user_texts(
+                user, deadline, level)
             notifications.append(Notification(
                     user=user, label=label, description=description,
                     icon='tryton-warning' if level == 'warning'
                     else 'tryton-error',
                     model=self.__name__, records=json.dumps([self.id])))
-            if configuration.escalation_email and user.email:
-                self.send_escalation_email(user, label, description)
         Notification.save(notifications)
 
-    def get_escalation_users(self, deadline, level):
+    @classmethod
+    def email_escalation(cls, records, deadline, level, previous):
+        "Email the users notified of the escalation level of the deadline"
+        with without_check_access():
+            for record in records:
+                for user in record.get_escalation_users(
+                        deadline, level, previous):
+                    if user.email:
+                        record.send_escalation_email(
+                            user, *record.get_escalation_user_texts(
+                                user, deadline, level))
+
+    def get_escalation_users(self, deadline, level, previous):
         """Return the users of the company to notify of the escalation level
 
         Past a deadline nobody was warned of, those to warn are told too."""
         pool = Pool()
         User = pool.get('res.user')
         levels = [level]
-        if (level == 'overdue'
-                and getattr(self, f'{deadline}_escalation') is None):
+        if level == 'overdue' and previous is None:
             levels.append('warning')
         return User.search([
                 ['OR'] + [self.get_escalation_user_domain(l) for l in levels],
@@ -311,6 +328,12 @@ class EscalationMixin:
     def get_escalation_texts(self, deadline, level):
         "Return the label and description of the escalation notification"
         raise NotImplementedError
+
+    def get_escalation_user_texts(self, user, deadline, level):
+        "Return the escalation texts in the language of the user"
+        language = user.language.code if user.language else None
+        with Transaction().set_context(language=language):
+            return self.get_escalation_texts(deadline, level)
 
     def get_escalation_deadline_text(self, deadline):
         "Return the deadline in the company's time zone and the language"
@@ -329,7 +352,8 @@ class EscalationMixin:
         msg['To'] = user.email
         msg['Subject'] = subject
         msg.set_content(body)
-        send_message_transactional(msg)
+        # Strict: a failed delivery fails the queued task instead of a log
+        send_message_transactional(msg, strict=True)
 
 
 class Ticket(

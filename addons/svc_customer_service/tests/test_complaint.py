@@ -12,6 +12,7 @@ from trytond.modules.svc_customer_service.exceptions import (
     ComplaintError, ComplaintSLAValidationError)
 from trytond.modules.svc_customer_service.tests.test_module import (
     create_caller)
+from trytond.modules.svc_repair.tests.test_module import run_tasks
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -313,7 +314,9 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
                 patch('trytond.modules.svc_repair.repair'
                     '.send_message_transactional') as send:
             Complaint.escalate()
+            run_tasks()
             Complaint.escalate()
+            run_tasks()
         label = f"Complaint response deadline past: {complaint.number}"
         self.assertEqual(notified(manager), [label])
         self.assertEqual(notified(clerk), [label])

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 from unittest.mock import patch
 
+import trytond.config as config
 from trytond.exceptions import UserError
 from trytond.model.exceptions import (
     AccessButtonError, AccessError, RequiredValidationError,
@@ -18,7 +19,7 @@ from trytond.modules.svc_repair.exceptions import (
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 HOUR = dt.timedelta(hours=1)
 DELAYS = {
@@ -31,6 +32,38 @@ DELAYS = {
 def frozen(at):
     "Make the repair module believe it is at (naive UTC)"
     return patch('trytond.modules.svc_repair.repair.now', return_value=at)
+
+
+def run_tasks(*methods):
+    """Run the tasks the transaction queued, as the server does right after
+    the commit without a queue worker; only those of methods if given"""
+    Queue = Pool().get('ir.queue')
+    transaction = Transaction()
+    with transaction.set_user(0), without_check_access():
+        while transaction.tasks:
+            task = Queue(transaction.tasks.pop())
+            if not methods or task.data['method'] in methods:
+                task.run()
+
+
+def queue_worker():
+    "Leave the queued tasks to a worker, as [queue] worker = True does"
+    getboolean = config.getboolean
+
+    def worker(section, option, default=None):
+        if (section, option) == ('queue', 'worker'):
+            return True
+        return getboolean(section, option, default=default)
+    return patch.object(config, 'getboolean', worker)
+
+
+def worker_tasks(*methods):
+    "Return the tasks of the methods waiting for a worker, oldest first"
+    Queue = Pool().get('ir.queue')
+    return [
+        t for t in Queue.search(
+            [('dequeued_at', '=', None)], order=[('id', 'ASC')])
+        if t.data['method'] in methods]
 
 
 def set_sla(urgency, **values):
@@ -961,10 +994,13 @@ class SvcRepairTestCase(ModuleTestCase):
             configuration.escalation_email = True
             configuration.save()
             # Past the resolution deadline without warning: the dispatchers
-            # are told too
+            # are told too, and emailed right after the commit
             with frozen(reported_at + 5 * HOUR):
                 Ticket.escalate()
+                self.assertEqual(send.call_count, 0)
+                run_tasks()
                 Ticket.escalate()
+                run_tasks()
             msg = send.call_args.args[0]
             self.assertEqual(msg['To'], 'manager@example.com')
             self.assertEqual(msg['Subject'], f"完成时限已过：{ticket.number}")
@@ -1007,6 +1043,48 @@ class SvcRepairTestCase(ModuleTestCase):
         self.assertIn(env.users.dispatcher, users)
         self.assertNotIn(env.users.manager, users)
         self.assertEqual(ticket.response_escalation, 'warning')
+
+    @with_transaction()
+    def test_escalate_email_queued(self):
+        "Test a queue worker emails the escalations, the job notifies"
+        pool = Pool()
+        Ticket = pool.get('svc.repair.ticket')
+        Notification = pool.get('res.notification')
+        Configuration = pool.get('svc.repair.configuration')
+        env = self.setup_repair()
+        for user in [env.users.dispatcher, env.users.manager]:
+            user.email = f'{user.login}@example.com'
+            user.save()
+        Configuration.write([Configuration(1)], {'escalation_email': True})
+        reported_at = dt.datetime(2026, 3, 2, 9, 0)
+        with set_company(env.company), frozen(reported_at):
+            tickets = [
+                self.assigned_ticket(env, urgency='urgent')
+                for _ in range(3)]
+
+        with queue_worker(), \
+                frozen(reported_at + 2 * HOUR), \
+                patch('trytond.modules.svc_repair.repair'
+                    '.send_message_transactional') as send:
+            Ticket.escalate()
+            self.assertEqual(len(Notification.search([
+                            ('user', 'in', [
+                                    env.users.dispatcher.id,
+                                    env.users.manager.id]),
+                            ])), 6)
+            task, = worker_tasks('email_escalation')
+            self.assertEqual(
+                (task.data['method'], sorted(task.data['instances']),
+                    list(task.data['args'])),
+                ('email_escalation', sorted(t.id for t in tickets),
+                    ['response', 'overdue', None]))
+            self.assertEqual(send.call_count, 0)
+
+            task.run()
+        self.assertEqual(
+            sorted(c.args[0]['To'] for c in send.call_args_list),
+            ['dispatcher@example.com'] * 3 + ['manager@example.com'] * 3)
+        self.assertTrue(task.finished_at)
 
 
 del ModuleTestCase
