@@ -161,9 +161,20 @@ class OutgoingMessage(ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     def send(cls, messages):
+        cls.write([m for m in messages if m.state == 'failed'], {
+                'state': 'queued',
+                'error': None,
+                })
+        with Transaction().set_context(queue_batch=True):
+            cls.__queue__.deliver(messages)
+
+    @classmethod
+    def deliver(cls, messages):
+        "Send the queued messages and record whether they left"
+        # A click on Send may have queued them twice
+        cls.lock(messages)
+        messages = [m for m in cls.browse(messages) if m.state == 'queued']
         for message in messages:
-            if message.state == 'sent':
-                continue
             try:
                 message._send_sms()
             except Exception as exception:

@@ -261,6 +261,11 @@ class Campaign(NumberedMixin, Workflow, ModelSQL, ModelView):
         fields.Integer("Forms"), 'get_counts')
     answered_count = fields.Function(
         fields.Integer("Collected"), 'get_counts')
+    forms = fields.Binary(
+        "Printed Forms", readonly=True, filename='forms_name',
+        help="The forms of every household in one file, made once they "
+        "are generated.")
+    forms_name = fields.Char("Printed Forms Name", readonly=True)
     issues = fields.One2Many(
         'svc.survey.issue', 'campaign', "Problems", readonly=True)
     previous_campaign = fields.Function(fields.Many2One(
@@ -274,6 +279,7 @@ class Campaign(NumberedMixin, Workflow, ModelSQL, ModelView):
         'get_statistics')
     state = fields.Selection([
             ('draft', "Draft"),
+            ('generating', "Generating Forms"),
             ('running', "Running"),
             ('done', "Done"),
             ('cancelled', "Cancelled"),
@@ -291,10 +297,12 @@ class Campaign(NumberedMixin, Workflow, ModelSQL, ModelView):
             ('id', 'DESC'),
             ]
         cls._transitions |= {
-            ('draft', 'running'),
+            ('draft', 'generating'),
+            ('generating', 'running'),
             ('running', 'done'),
             ('done', 'running'),
             ('draft', 'cancelled'),
+            ('generating', 'cancelled'),
             ('running', 'cancelled'),
             }
         cls._buttons.update({
@@ -311,7 +319,8 @@ class Campaign(NumberedMixin, Workflow, ModelSQL, ModelView):
                     'depends': ['state'],
                     },
                 'cancel': {
-                    'invisible': ~Eval('state').in_(['draft', 'running']),
+                    'invisible': ~Eval('state').in_(
+                        ['draft', 'generating', 'running']),
                     'depends': ['state'],
                     },
                 })
@@ -421,57 +430,23 @@ class Campaign(NumberedMixin, Workflow, ModelSQL, ModelView):
         default.setdefault('seed', None)
         default.setdefault('responses', None)
         default.setdefault('issues', None)
+        default.setdefault('forms', None)
+        default.setdefault('forms_name', None)
         default.setdefault('date', dt.date.today())
         return super().copy(campaigns, default=default)
 
     @classmethod
     @ModelView.button
-    @Workflow.transition('running')
+    @Workflow.transition('generating')
     def start(cls, campaigns):
-        pool = Pool()
-        Response = pool.get('svc.survey.response')
-        responses = []
         for campaign in campaigns:
             if campaign.seed is None:
                 campaign.seed = random.randrange(1, 2 ** 31)
-            responses.extend(campaign.get_responses())
+            # Refuse now what the generation would refuse
+            campaign.get_households()
         cls.save(campaigns)
-        Response.save(responses)
-
-    def get_responses(self):
-        "Return a new form for each sampled household"
-        pool = Pool()
-        Response = pool.get('svc.survey.response')
-        Answer = pool.get('svc.survey.answer')
-        if not self.template.questions:
-            raise CampaignStartError(gettext(
-                    'svc_customer_service.msg_campaign_no_question',
-                    campaign=self.rec_name,
-                    template=self.template.rec_name))
-        strata = self.get_strata()
-        population = sum(len(s) for s in strata)
-        if not population:
-            raise CampaignStartError(gettext(
-                    'svc_customer_service.msg_campaign_no_household',
-                    campaign=self.rec_name))
-        if self.sampling == 'random':
-            if self.sample_size > population:
-                raise CampaignStartError(gettext(
-                        'svc_customer_service.msg_campaign_sample_too_large',
-                        campaign=self.rec_name,
-                        size=self.sample_size,
-                        population=population))
-            households = stratified_sample(
-                strata, self.sample_size, self.seed)
-        else:
-            households = [h for s in strata for h in s]
-        return [
-            Response(
-                campaign=self,
-                answers=[
-                    Answer(question=q) for q in self.template.questions],
-                **household)
-            for household in households]
+        with Transaction().set_context(queue_batch=1):
+            cls.__queue__.generate_forms(campaigns)
 
     @classmethod
     @ModelView.button
@@ -490,6 +465,78 @@ class Campaign(NumberedMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('cancelled')
     def cancel(cls, campaigns):
         pass
+
+    @classmethod
+    @Workflow.transition('running')
+    def run(cls, campaigns):
+        pass
+
+    @classmethod
+    def generate_forms(cls, campaigns):
+        "Create the forms of the campaigns being generated and run them"
+        pool = Pool()
+        Response = pool.get('svc.survey.response')
+        # A cancel or another run may have come first
+        cls.lock(campaigns)
+        campaigns = [
+            c for c in cls.browse(campaigns) if c.state == 'generating']
+        Response.save([r for c in campaigns for r in c.get_responses()])
+        cls.run(campaigns)
+        with Transaction().set_context(queue_batch=1):
+            cls.__queue__.print_forms(campaigns)
+
+    @classmethod
+    def print_forms(cls, campaigns):
+        "Store the PDF of the forms, in the language of the user"
+        pool = Pool()
+        User = pool.get('res.user')
+        Report = pool.get('svc.survey.campaign.form', type='report')
+        user = User(Transaction().user)
+        language = user.language.code if user.language else None
+        for campaign in campaigns:
+            if not campaign.forms_name:
+                with Transaction().set_context(language=language):
+                    extension, content, _, name = Report.execute(
+                        [campaign.id], {})
+                campaign.forms = content
+                campaign.forms_name = f'{name}.{extension}'
+        cls.save(campaigns)
+
+    def get_households(self):
+        "Return the households drawn for the campaign"
+        if not self.template.questions:
+            raise CampaignStartError(gettext(
+                    'svc_customer_service.msg_campaign_no_question',
+                    campaign=self.rec_name,
+                    template=self.template.rec_name))
+        strata = self.get_strata()
+        population = sum(len(s) for s in strata)
+        if not population:
+            raise CampaignStartError(gettext(
+                    'svc_customer_service.msg_campaign_no_household',
+                    campaign=self.rec_name))
+        if self.sampling == 'random':
+            if self.sample_size > population:
+                raise CampaignStartError(gettext(
+                        'svc_customer_service.msg_campaign_sample_too_large',
+                        campaign=self.rec_name,
+                        size=self.sample_size,
+                        population=population))
+            return stratified_sample(strata, self.sample_size, self.seed)
+        return [h for s in strata for h in s]
+
+    def get_responses(self):
+        "Return a new form for each sampled household"
+        pool = Pool()
+        Response = pool.get('svc.survey.response')
+        Answer = pool.get('svc.survey.answer')
+        return [
+            Response(
+                campaign=self,
+                answers=[
+                    Answer(question=q) for q in self.template.questions],
+                **household)
+            for household in self.get_households()]
 
 
 class Campaign_Party(ModelSQL):
@@ -798,6 +845,17 @@ class Answer(sequence_ordered(), ModelSQL, ModelView):
 
 class CampaignReport(Report):
     __name__ = 'svc.survey.campaign.form'
+
+    @classmethod
+    def _execute(cls, records, header, data, action):
+        pool = Pool()
+        Campaign = pool.get('svc.survey.campaign')
+        # Re-instantiate because records are TranslateModel
+        campaigns = Campaign.browse(records)
+        if len(campaigns) == 1 and campaigns[0].forms_name:
+            campaign, = campaigns
+            return campaign.forms_name.rpartition('.')[2], campaign.forms
+        return super()._execute(records, header, data, action)
 
     @classmethod
     def get_context(cls, records, header, data):

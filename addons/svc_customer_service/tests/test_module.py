@@ -20,6 +20,8 @@ from trytond.modules.svc_customer_service.exceptions import (
     IssueResolveError, LeadError, QuestionValidationError, ResponseSubmitError)
 from trytond.modules.svc_customer_service.survey import (
     allocate, stratified_sample)
+from trytond.modules.svc_repair.tests.test_module import (
+    queue_worker, run_tasks, worker_tasks)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -177,6 +179,13 @@ def create_campaign(template, estate=None, **values):
         values['estates'] = [('add', [estate.id])]
     campaign, = Campaign.create([dict(template=template.id, **values)])
     return campaign
+
+
+def start_campaigns(campaigns):
+    "Start the campaigns and generate their forms, as after the commit"
+    Campaign = Pool().get('svc.survey.campaign')
+    Campaign.start(campaigns)
+    run_tasks('generate_forms')
 
 
 def answer_all(campaign, choice_index=0, score=4, problem=False):
@@ -605,8 +614,6 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
     @with_transaction()
     def test_campaign_sample_by_building(self):
         "Test the forms are drawn by building from the estate's houses"
-        pool = Pool()
-        Campaign = pool.get('svc.survey.campaign')
         company = create_company()
         with set_company(company):
             template = create_template()
@@ -616,7 +623,7 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertTrue(campaign.number.startswith('ZX'))
             self.assertEqual(campaign.population_size, 10)
 
-            Campaign.start([campaign])
+            start_campaigns([campaign])
 
             self.assertEqual(campaign.state, 'running')
             self.assertTrue(campaign.seed)
@@ -635,7 +642,7 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
             again = create_campaign(
                 template, estate, sampling='random', sample_size=5,
                 seed=campaign.seed)
-            Campaign.start([again])
+            start_campaigns([again])
             self.assertEqual(
                 {r.house for r in again.responses},
                 {r.house for r in responses})
@@ -678,7 +685,7 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
 
             parties = Party.create([{'name': n} for n in ["张三", "李四"]])
             Campaign.write([campaign], {'parties': [('add', parties)]})
-            Campaign.start([campaign])
+            start_campaigns([campaign])
             self.assertEqual(
                 {r.respondent for r in campaign.responses}, set(parties))
             self.assertEqual({r.stratum for r in campaign.responses}, {None})
@@ -692,7 +699,7 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
         with set_company(company):
             template = create_template()
             campaign = create_campaign(template, create_estate((1,)))
-            Campaign.start([campaign])
+            start_campaigns([campaign])
             with self.assertRaises(CampaignDeleteError):
                 Campaign.delete([campaign])
             Campaign.cancel([campaign])
@@ -702,14 +709,13 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
     def test_answer_refused(self):
         "Test a score outside the scale or another question's choice"
         pool = Pool()
-        Campaign = pool.get('svc.survey.campaign')
         Answer = pool.get('svc.survey.answer')
         company = create_company()
         with set_company(company):
             template = create_template()
             choice_question, score_question, _ = template.questions
             campaign = create_campaign(template, create_estate((1,)))
-            Campaign.start([campaign])
+            start_campaigns([campaign])
             response, = campaign.responses
             choice_answer, score_answer, text_answer = response.answers
 
@@ -747,14 +753,13 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
     def test_submit(self):
         "Test the answers given online collect the form"
         pool = Pool()
-        Campaign = pool.get('svc.survey.campaign')
         Response = pool.get('svc.survey.response')
         company = create_company()
         with set_company(company):
             template = create_template()
             choice, score, text = template.questions
             campaign = create_campaign(template, create_estate((1,)))
-            Campaign.start([campaign])
+            start_campaigns([campaign])
             response, = campaign.responses
 
             with self.assertRaises(AnswerValidationError):
@@ -781,14 +786,13 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
     def test_issue(self):
         "Test a problem found is analysed, notified and resolved"
         pool = Pool()
-        Campaign = pool.get('svc.survey.campaign')
         Response = pool.get('svc.survey.response')
         Issue = pool.get('svc.survey.issue')
         company = create_company()
         with set_company(company):
             template = create_template()
             campaign = create_campaign(template, create_estate((1,)))
-            Campaign.start([campaign])
+            start_campaigns([campaign])
             answer_all(campaign, score=1, problem=True)
             response, = campaign.responses
 
@@ -838,12 +842,12 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
             template = create_template()
             estate = create_estate((2, 1))
             first = create_campaign(template, estate, half='1')
-            Campaign.start([first])
+            start_campaigns([first])
             answer_all(first, score=3)
             Campaign.do([first])
 
             second = create_campaign(template, estate, half='2')
-            Campaign.start([second])
+            start_campaigns([second])
             answer_all(second, score=4, problem=True)
             Response.reset([second.responses[-1]])
             Response.no_answer([second.responses[-1]])
@@ -892,23 +896,72 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertIsNone(statistics[0].choice_counts)
 
     @with_transaction()
-    def test_report(self):
-        "Test the forms are printed as PDF with the Chinese questions"
+    def test_campaign_generate_queued(self):
+        "Test a queue worker generates the forms, then prints them"
         pool = Pool()
         Campaign = pool.get('svc.survey.campaign')
         Report = pool.get('svc.survey.campaign.form', type='report')
         company = create_company()
         with set_company(company):
             template = create_template()
-            campaign = create_campaign(template, create_estate((2,)))
-            Campaign.start([campaign])
+            estate = create_estate((2, 1))
+            campaign, cancelled = [
+                create_campaign(template, estate) for _ in range(2)]
 
-            if not shutil.which('soffice'):
-                raise unittest.SkipTest("soffice is missing")
-            with Transaction().set_context(language='zh_CN'):
-                oext, content, _, name = Report.execute(
-                    [campaign.id], {})
+            with queue_worker():
+                Campaign.start([campaign, cancelled])
+            self.assertEqual(
+                [campaign.state, cancelled.state], ['generating'] * 2)
+            self.assertEqual(campaign.responses, ())
+            tasks = worker_tasks('generate_forms')
+            self.assertEqual(
+                [list(t.data['instances']) for t in tasks],
+                [[campaign.id], [cancelled.id]])
+            Campaign.cancel([cancelled])
+
+            with queue_worker():
+                for task in tasks:
+                    task.run()
+            self.assertEqual(campaign.state, 'running')
+            self.assertEqual(len(campaign.responses), 3)
+            self.assertEqual(
+                (cancelled.state, cancelled.responses), ('cancelled', ()))
+            self.assertIsNone(campaign.forms_name)
+
+            task, = worker_tasks('print_forms')
+            self.assertEqual(list(task.data['instances']), [campaign.id])
+            with unittest.mock.patch.object(Report, 'execute', return_value=(
+                        'pdf', b'%PDF-forms', False, "Survey Forms-ZX")):
+                task.run()
+            self.assertEqual(campaign.forms_name, "Survey Forms-ZX.pdf")
+            # The print gives the forms made, without rendering them again
+            self.assertEqual(
+                Report.execute([campaign.id], {})[:2], ('pdf', b'%PDF-forms'))
+
+    @with_transaction()
+    def test_report(self):
+        "Test the forms are printed as PDF with the Chinese questions"
+        pool = Pool()
+        Campaign = pool.get('svc.survey.campaign')
+        Report = pool.get('svc.survey.campaign.form', type='report')
+        Lang = pool.get('ir.lang')
+        User = pool.get('res.user')
+        if not shutil.which('soffice'):
+            raise unittest.SkipTest("soffice is missing")
+        company = create_company()
+        with set_company(company):
+            template = create_template()
+            campaign = create_campaign(template, create_estate((2,)))
+            # The forms are made in the language of the user who starts
+            zh_cn, = Lang.search([('code', '=', 'zh_CN')])
+            User.write([User(Transaction().user)], {'language': zh_cn.id})
+            Campaign.start([campaign])
+            run_tasks()
+            self.assertRegex(campaign.forms_name, r'-ZX.*\.pdf$')
+
+            oext, content, _, name = Report.execute([campaign.id], {})
             self.assertEqual(oext, 'pdf')
+            self.assertEqual(content, bytes(campaign.forms))
             self.assertTrue(content.startswith(b'%PDF'))
             if not shutil.which('pdftotext'):
                 raise unittest.SkipTest("pdftotext is missing")
@@ -956,7 +1009,7 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
             with Transaction().set_user(clerk.id), \
                     Transaction().set_context(_check_access=True):
                 campaign, = Campaign.create([values])
-                Campaign.start([campaign])
+                start_campaigns([campaign])
                 response = campaign.responses[0]
                 Response.submit([response], {
                         template.questions[1].id: 2})
@@ -978,7 +1031,7 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
                 Template.write([template], {'name': "业主满意度征询表"})
                 Campaign.do([campaign])
                 other, = Campaign.create([values])
-                Campaign.start([other])
+                start_campaigns([other])
                 Campaign.cancel([other])
                 Campaign.delete([other])
 
@@ -1040,6 +1093,8 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(lead.state, 'invalid')
             message, = lead.messages
             self.assertEqual(message.phone, '13900139000')
+            self.assertEqual(message.state, 'queued')
+            run_tasks()
             self.assertEqual(message.state, 'sent')
             self.assertTrue(message.sent_at)
             self.assertIn(company.rec_name, message.text)
@@ -1051,6 +1106,7 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
                         }])
             other = create_lead(name="赵女士", reason="空号")
             Lead.invalidate([other])
+            run_tasks()
             message, = other.messages
             self.assertEqual(message.text, "感谢来电，欢迎再次咨询。")
             self.assertEqual(
@@ -1072,12 +1128,39 @@ class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
                 raise OSError("gateway down")
             with unittest.mock.patch.object(Message, '_send_sms', fail):
                 Message.send([message])
+                run_tasks()
             self.assertEqual(message.state, 'failed')
             self.assertEqual(message.error, "gateway down")
 
             Message.send([message])
+            self.assertEqual((message.state, message.error), ('queued', None))
+            run_tasks()
             self.assertEqual(message.state, 'sent')
             self.assertIsNone(message.error)
+
+    @with_transaction()
+    def test_lead_sms_queued(self):
+        "Test a queue worker sends the SMS of an invalid lead"
+        pool = Pool()
+        Lead = pool.get('svc.lead')
+        company = create_company()
+        with set_company(company):
+            leads = [
+                create_lead(phone=f'1390013900{i}', reason="空号")
+                for i in range(3)]
+
+            with queue_worker():
+                Lead.invalidate(leads)
+            messages = [m for lead in leads for m in lead.messages]
+            self.assertEqual(
+                [m.state for m in messages], ['queued'] * 3)
+            task, = worker_tasks('deliver')
+            self.assertEqual(
+                sorted(task.data['instances']), sorted(m.id for m in messages))
+
+            task.run()
+            self.assertEqual([m.state for m in messages], ['sent'] * 3)
+            self.assertTrue(all(m.sent_at for m in messages))
 
     @with_transaction()
     def test_lead_invite_refused(self):
