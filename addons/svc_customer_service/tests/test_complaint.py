@@ -6,15 +6,15 @@ from unittest.mock import patch
 from trytond.model.exceptions import AccessError
 from trytond.model.modelsql import SQLConstraintError
 from trytond.model.modelview import AccessButtonError
-from trytond.modules.company.tests import (
-    CompanyTestMixin, create_company, set_company)
+from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.svc_customer_service.exceptions import (
     ComplaintError, ComplaintSLAValidationError)
 from trytond.modules.svc_customer_service.tests.test_module import (
     create_caller)
-from trytond.modules.svc_repair.tests.test_module import run_tasks
+from trytond.modules.svc_repair.tests.test_module import (
+    ZhCnTestCase, run_tasks)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 
@@ -98,10 +98,9 @@ def bring_to_replied(complaint, nature='no_liability', department=None):
     Complaint.reply([complaint])
 
 
-class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
+class SvcCustomerServiceComplaintTestCase(ZhCnTestCase):
     "Test Svc Customer Service complaints"
-    module = 'svc_customer_service'
-    extras = ['svc_property']
+    modules = ['svc_customer_service', 'svc_property']
 
     @with_transaction()
     def test_number_deadlines_and_contact(self):
@@ -514,11 +513,3 @@ class SvcCustomerServiceComplaintTestCase(CompanyTestMixin, ModuleTestCase):
                     (dt.date(2026, 11, 1), 'no_liability', None,
                         1, 0, 0, 1),
                     ])
-
-
-for _name in dir(ModuleTestCase):
-    # The generic checks of the module run in test_module.py
-    if (_name.startswith('test')
-            and _name not in vars(SvcCustomerServiceComplaintTestCase)):
-        setattr(SvcCustomerServiceComplaintTestCase, _name, None)
-del ModuleTestCase

@@ -14,8 +14,9 @@ from trytond.modules.svc_customer_service.exceptions import (
 from trytond.modules.svc_customer_service.inbox import normalize_phone
 from trytond.modules.svc_customer_service.tests.test_module import (
     create_caller, create_reception)
+from trytond.modules.svc_repair.tests.test_module import ZhCnTestCase
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 
@@ -54,19 +55,9 @@ class PhoneTestCase(unittest.TestCase):
                 self.assertEqual(normalize_phone(value), result)
 
 
-class SvcCustomerServiceInboxTestCase(ModuleTestCase):
+class SvcCustomerServiceInboxTestCase(ZhCnTestCase):
     "Test the reception inbox"
-    module = 'svc_customer_service'
-    extras = ['svc_property']
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        with Transaction().start(DB_NAME, 0) as transaction:
-            Lang = Pool().get('ir.lang')
-            zh_cn, = Lang.search([('code', '=', 'zh_CN')])
-            Lang.load_translations([zh_cn])
-            transaction.commit()
+    modules = ['svc_customer_service', 'svc_property']
 
     @with_transaction()
     def test_praise_answered_on_the_spot(self):
@@ -307,11 +298,3 @@ class SvcCustomerServiceInboxTestCase(ModuleTestCase):
                 capture_output=True, check=True, text=True).stdout
         for expected in ["接待记录", "厨房水管漏水", "张三", "特约维修", "来电"]:
             self.assertIn(expected, text)
-
-
-for _name in dir(ModuleTestCase):
-    # The generic checks of the module run in test_module.py
-    if (_name.startswith('test')
-            and _name not in vars(SvcCustomerServiceInboxTestCase)):
-        setattr(SvcCustomerServiceInboxTestCase, _name, None)
-del ModuleTestCase

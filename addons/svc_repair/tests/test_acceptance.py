@@ -16,9 +16,9 @@ from trytond.modules.svc_repair.exceptions import (
     FollowUpDoneError, ImageValidationError, SatisfactionValidationError,
     TicketRevisitError, TicketSignatureError)
 from trytond.modules.svc_repair.tests.test_module import (
-    as_user, frozen, load_zh_cn, savepoint, setup_repair)
+    ZhCnTestCase, as_user, frozen, savepoint, setup_repair)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 # A LibreOffice profile for each conversion: the default profile is shared
@@ -45,15 +45,8 @@ PNG = (b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00'
     b'\xff?\x00\x05\xfe\x02\xfe\r\xefF\xb8\x00\x00\x00\x00IEND\xaeB`\x82')
 
 
-class SvcRepairAcceptanceTestCase(ModuleTestCase):
+class SvcRepairAcceptanceTestCase(ZhCnTestCase):
     "Test acceptance, satisfaction, revisit, reports and statistics"
-    module = 'svc_repair'
-    extras = ['svc_property', 'stock', 'account_invoice', 'purchase_request']
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        load_zh_cn()
 
     def setup_repair(self):
         return setup_repair()
@@ -455,11 +448,3 @@ class SvcRepairAcceptanceTestCase(ModuleTestCase):
                     "响应速度：5/5"]:
                 with self.subTest(expected=expected):
                     self.assertIn(expected, text)
-
-
-for _name in dir(ModuleTestCase):
-    # The generic checks of the module run in test_module.py
-    if (_name.startswith('test')
-            and _name not in vars(SvcRepairAcceptanceTestCase)):
-        setattr(SvcRepairAcceptanceTestCase, _name, None)
-del ModuleTestCase

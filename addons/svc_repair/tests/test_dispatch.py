@@ -12,10 +12,9 @@ from trytond.modules.svc_repair.exceptions import (
     AppointmentValidationError, DutyValidationError, TicketGrabError,
     TicketHandoverError, TicketPublishError, TicketSuggestError)
 from trytond.modules.svc_repair.tests.test_module import (
-    as_user, create_user, load_zh_cn, savepoint)
+    ZhCnTestCase, as_user, create_user, savepoint)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    DB_NAME, TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import DB_NAME, with_transaction
 from trytond.transaction import Transaction
 
 HOUR = dt.timedelta(hours=1)
@@ -23,20 +22,9 @@ TOMORROW = dt.datetime.combine(
     dt.date.today() + dt.timedelta(days=1), dt.time(9))
 
 
-class SvcRepairDispatchTestCase(TestCase):
+class SvcRepairDispatchTestCase(ZhCnTestCase):
     "Test the dispatch of repair tickets"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['svc_repair'])
-        load_zh_cn()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = ['svc_repair']
 
     def setup_dispatch(self, prefix=''):
         pool = Pool()
@@ -403,6 +391,3 @@ class SvcRepairDispatchTestCase(TestCase):
             self.assertEqual(ticket.technician.id, ids.li)
             self.assertEqual(
                 [h.kind for h in ticket.handovers], ['grab'])
-
-
-del TestCase

@@ -16,9 +16,9 @@ from trytond.modules.svc_repair.exceptions import (
     InstallationValidationError, MaintenancePlanValidationError)
 from trytond.modules.svc_repair.maintenance import schedule
 from trytond.modules.svc_repair.tests.test_module import (
-    as_user, create_user, load_zh_cn, savepoint)
+    ZhCnTestCase, as_user, create_user, savepoint)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 D = dt.date
@@ -72,15 +72,8 @@ class ScheduleTestCase(unittest.TestCase):
             ([D(2026, 1, 1), D(2026, 4, 1)], None))
 
 
-class SvcRepairMaintenanceTestCase(ModuleTestCase):
+class SvcRepairMaintenanceTestCase(ZhCnTestCase):
     "Test the maintenance plans and installations of svc_repair"
-    module = 'svc_repair'
-    extras = ['svc_property', 'stock', 'account_invoice', 'purchase_request']
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        load_zh_cn()
 
     def setup_env(self):
         pool = Pool()
@@ -395,11 +388,3 @@ class SvcRepairMaintenanceTestCase(ModuleTestCase):
             Review.write([review], {'result': 'pass'})
             Installation.enter([installation])
             self.assertEqual(installation.state, 'entering')
-
-
-for _name in dir(ModuleTestCase):
-    # The generic checks of the module run in test_module.py
-    if (_name.startswith('test')
-            and _name not in vars(SvcRepairMaintenanceTestCase)):
-        setattr(SvcRepairMaintenanceTestCase, _name, None)
-del ModuleTestCase

@@ -18,7 +18,9 @@ from trytond.modules.svc_repair.exceptions import (
     TicketFinishError, TicketWaitError)
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
-from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import (
+    DB_NAME, ModuleTestCase, TestCase, activate_module, backup_db_cache,
+    drop_db, restore_db_cache, with_transaction)
 from trytond.transaction import Transaction, without_check_access
 
 HOUR = dt.timedelta(hours=1)
@@ -99,6 +101,36 @@ def load_zh_cn():
         transaction.commit()
 
 
+REPAIR_MODULES = [
+    'svc_repair', 'svc_property', 'stock', 'account_invoice',
+    'purchase_request']
+
+
+class ZhCnTestCase(TestCase):
+    """Tests on the modules activated with zh_CN loaded
+
+    The test classes of a module other than its ModuleTestCase derive
+    from it, so that the generic checks run once per module.  The
+    database cache keeps the translations too: loading them takes
+    longer than restoring a database."""
+    modules = REPAIR_MODULES
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        drop_db()
+        name = '-'.join(cls.modules) + '--zh_CN-translations'
+        if not restore_db_cache(name):
+            activate_module(cls.modules)
+            load_zh_cn()
+            backup_db_cache(name)
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        drop_db()
+
+
 @contextmanager
 def as_user(user):
     "Run as user with the access rights and record rules enforced"
@@ -158,8 +190,8 @@ def setup_repair():
 
 class SvcRepairTestCase(ModuleTestCase):
     "Test Svc Repair module"
-    module = 'svc_repair'
-    extras = ['svc_property', 'stock', 'account_invoice', 'purchase_request']
+    module = REPAIR_MODULES[0]
+    extras = REPAIR_MODULES[1:]
 
     @classmethod
     def setUpClass(cls):

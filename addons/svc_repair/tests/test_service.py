@@ -13,16 +13,14 @@ from trytond.modules.svc_repair.exceptions import (
     ServiceCategoryValidationError, TicketInvoiceError,
     TicketLineValidationError, TicketStartQuotationError)
 from trytond.modules.svc_repair.tests.test_module import (
-    as_user, create_user, savepoint)
+    ZhCnTestCase, as_user, create_user, savepoint)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 
-class SvcRepairServiceTestCase(ModuleTestCase):
+class SvcRepairServiceTestCase(ZhCnTestCase):
     "Test the service categories, parts, labour, quotation and cash"
-    module = 'svc_repair'
-    extras = ['svc_property', 'stock', 'account_invoice', 'purchase_request']
 
     def setup_service(self):
         pool = Pool()
@@ -512,11 +510,3 @@ class SvcRepairServiceTestCase(ModuleTestCase):
             self.assertEqual(receipt.handed_over_by, env.users.manager)
             with self.assertRaises(CashValidationError):
                 Cash.delete([receipt])
-
-
-for _name in dir(ModuleTestCase):
-    # The generic checks of the module run in test_module.py
-    if (_name.startswith('test')
-            and _name not in vars(SvcRepairServiceTestCase)):
-        setattr(SvcRepairServiceTestCase, _name, None)
-del ModuleTestCase

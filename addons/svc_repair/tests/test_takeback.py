@@ -15,21 +15,14 @@ from trytond.modules.svc_repair.exceptions import (
     PickupDeleteError, PickupHandBackError, PickupManufacturerError,
     TicketPickupAwayError, TicketRemoteError)
 from trytond.modules.svc_repair.tests.test_module import (
-    as_user, create_user, load_zh_cn, savepoint)
+    ZhCnTestCase, as_user, create_user, savepoint)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 
-class SvcRepairTakeBackTestCase(ModuleTestCase):
+class SvcRepairTakeBackTestCase(ZhCnTestCase):
     "Test remote guidance and take-back repair"
-    module = 'svc_repair'
-    extras = ['svc_property', 'stock', 'account_invoice', 'purchase_request']
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        load_zh_cn()
 
     def setup_repair(self):
         pool = Pool()
@@ -380,11 +373,3 @@ class SvcRepairTakeBackTestCase(ModuleTestCase):
                 ]:
             with self.subTest(expected=expected):
                 self.assertIn(expected, text)
-
-
-for _name in dir(ModuleTestCase):
-    # The generic checks of the module run in test_module.py
-    if (_name.startswith('test')
-            and _name not in vars(SvcRepairTakeBackTestCase)):
-        setattr(SvcRepairTakeBackTestCase, _name, None)
-del ModuleTestCase
