@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from served import ROOT, DemoDatabase, drop_postgresql, free_port, serve
@@ -18,6 +19,11 @@ from served import ROOT, DemoDatabase, drop_postgresql, free_port, serve
 @pytest.fixture(scope='session')
 def demo_database(tmp_path_factory):
     uri = os.environ.get('TRYTOND_DATABASE__URI') or 'sqlite://'
+    if reuse := os.environ.get('DEMO_REUSE'):
+        # DEMO_REUSE=<data dir>:<database> of a demo built by scripts/demo
+        data_dir, database = reuse.rsplit(':', 1)
+        yield DemoDatabase(uri, database, Path(data_dir).resolve())
+        return
     database = f'svc_test_{uuid.uuid4().hex[:8]}'
     data_dir = tmp_path_factory.mktemp('demo')
     env = dict(os.environ, TRYTOND_DATABASE__URI=uri)

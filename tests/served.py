@@ -78,10 +78,12 @@ class Client:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 answer = json.loads(response.read())
         except urllib.error.HTTPError as error:
-            # trytond answers some errors with an HTTP status and JSON
-            answer = json.loads(error.read() or b'{}')
-            if not answer:
-                raise
+            # trytond answers errors with an HTTP status, most with JSON
+            body = error.read()
+            try:
+                answer = json.loads(body)
+            except ValueError:
+                answer = {'error': [error.code, [body.decode()[:500]]]}
         if answer.get('error'):
             raise RPCError(answer['error'])
         return answer['result']
