@@ -158,6 +158,8 @@ class Site:
                 '--bind', self.bind, '--workers', str(self.workers),
                 '--worker-class', 'gthread', '--threads', str(self.threads),
                 '--timeout', '300', '--graceful-timeout', '10',
+                # one per user by default: sites would share it
+                '--no-control-socket',
                 '--name', f'trytond-{self.database}']
         if self.cron:
             yield 'cron', python + [
