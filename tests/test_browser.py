@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -423,3 +424,50 @@ def test_new_screens_open(server, new_page, login_name, model, title):
         assert page.locator('.modal-dialog:visible').count() == 0
         assert page.locator('#tablist').get_by_text(title).count()
         screenshot(page, f'{login_name}-{model}-{server.backend}.png')
+
+
+def stored_datetime(value):
+    "The datetime of a JSON-RPC answer"
+    return dt.datetime(*(value[k] for k in [
+                'year', 'month', 'day', 'hour', 'minute', 'second']))
+
+
+def test_clerk_receptions_stamped_when_received(server, new_page):
+    "Two visits received seconds apart are not stamped with one time"
+    wait = dt.timedelta(seconds=6)
+    # Callers never received before, or the clerk is asked about a
+    # duplicate call when the test runs again on the same database
+    callers = [f"来访业主{n}-{uuid.uuid4().hex[:6]}" for n in "甲乙"]
+    server.rpc('model.party.party.create',
+        [{'name': name} for name in callers], {})
+    page = new_page(viewport={'width': 1280, 'height': 860})
+    numbers = []
+    with telling_sao_errors(page):
+        login(page, server, 'reception', DEMO_PASSWORD, '/model/svc.reception')
+        tab = active_tab(page)
+        tab.locator('.treeview').first.wait_for(state='attached')
+        for caller in callers:
+            if numbers:
+                page.wait_for_timeout(wait.total_seconds() * 1000)
+            page.evaluate("() => document.activeElement?.blur()")
+            tab.locator('button#new_').click()
+            wait_form_focus(page)
+            choose(tab, 'caller', caller)
+            select(tab, 'channel', "来访")
+            select(tab, 'kind', "咨询")
+            show_field(tab, 'content')
+            tab.locator('[name="content"]').fill("浏览器测试：询问停车月卡办理")
+            tab.locator('button#save').click()
+            page.wait_for_function(
+                "() => document.querySelector("
+                "'#tabcontent .tab-pane.active button#save')?.disabled")
+            numbers.append(tab.locator('input[name="number"]').input_value())
+
+    first, second = (
+        stored_datetime(r['received_at']) for r in sorted(
+            server.rpc('model.svc.reception.search_read',
+                [('number', 'in', numbers)], 0, None, None,
+                ['number', 'received_at'], {}),
+            key=lambda r: numbers.index(r['number'])))
+    assert wait <= second - first < wait + dt.timedelta(seconds=30), (
+        first, second)

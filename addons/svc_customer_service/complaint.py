@@ -12,8 +12,8 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.svc_repair import clock
 from trytond.modules.svc_repair.repair import (
-    ESCALATIONS, DeadlineMixin, EscalationMixin, IdSearchMixin, now, stamp,
-    stamp_fields)
+    ESCALATIONS, ClockDefaultMixin, DeadlineMixin, EscalationMixin,
+    IdSearchMixin, now, stamp, stamp_fields)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id, If
 from trytond.transaction import Transaction, without_check_access
@@ -213,8 +213,8 @@ class SLA(ModelSQL, ModelView):
 
 
 class Complaint(
-        IdSearchMixin, DeadlineMixin, EscalationMixin, NumberedMixin, Workflow,
-        ModelSQL, ModelView):
+        ClockDefaultMixin, IdSearchMixin, DeadlineMixin, EscalationMixin,
+        NumberedMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'svc.complaint'
     __string__ = "Complaint"
     _number_sequence = 'complaint_sequence'

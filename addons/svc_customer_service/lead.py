@@ -7,7 +7,8 @@ import logging
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.svc_repair.repair import stamp, stamp_fields
+from trytond.modules.svc_repair.repair import (
+    ClockDefaultMixin, stamp, stamp_fields)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id, If
 from trytond.transaction import Transaction, without_check_access
@@ -510,11 +511,13 @@ class Lead(NumberedMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def add_journey_steps(cls, leads, stage):
         pool = Pool()
+        Date = pool.get('ir.date')
         Step = pool.get('svc.journey.step')
+        today = Date.today()
         with without_check_access():
             Step.save([Step(
                         party=lead.party, stage=stage, lead=lead,
-                        date=dt.date.today()) for lead in leads])
+                        date=today) for lead in leads])
 
     @classmethod
     def notify_designers(cls, leads):
@@ -539,7 +542,7 @@ class Lead(NumberedMixin, Workflow, ModelSQL, ModelView):
             Notification.save(notifications)
 
 
-class Invitation(ModelSQL, ModelView):
+class Invitation(ClockDefaultMixin, ModelSQL, ModelView):
     __name__ = 'svc.lead.invitation'
     __string__ = "Lead Invitation"
     lead = fields.Many2One(
@@ -565,7 +568,7 @@ class Invitation(ModelSQL, ModelView):
 
     @classmethod
     def default_date(cls):
-        return dt.date.today()
+        return Pool().get('ir.date').today()
 
     @classmethod
     def default_confirmed(cls):
@@ -646,7 +649,7 @@ class Party(metaclass=PoolMeta):
         return super().copy(parties, default=default)
 
 
-class JourneyStep(ModelSQL, ModelView):
+class JourneyStep(ClockDefaultMixin, ModelSQL, ModelView):
     __name__ = 'svc.journey.step'
     __string__ = "Customer Journey Step"
     party = fields.Many2One(
@@ -669,7 +672,7 @@ class JourneyStep(ModelSQL, ModelView):
 
     @classmethod
     def default_date(cls):
-        return dt.date.today()
+        return Pool().get('ir.date').today()
 
     @classmethod
     def default_user(cls):

@@ -80,7 +80,8 @@ class NumberedMixin(repair.NumberedMixin):
 
 
 class Reception(
-        repair.IdSearchMixin, NumberedMixin, Workflow, ModelSQL, ModelView):
+        repair.ClockDefaultMixin, repair.IdSearchMixin, NumberedMixin,
+        Workflow, ModelSQL, ModelView):
     __name__ = 'svc.reception'
     __string__ = "Reception"
     _number_sequence = 'reception_sequence'

@@ -1,11 +1,11 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-import datetime as dt
 import random
 
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
+from trytond.modules.svc_repair.repair import ClockDefaultMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id, If
 from trytond.report import Report
@@ -203,7 +203,8 @@ class QuestionChoice(sequence_ordered(), ModelSQL, ModelView):
     name = fields.Char("Choice", required=True)
 
 
-class Campaign(NumberedMixin, Workflow, ModelSQL, ModelView):
+class Campaign(
+        ClockDefaultMixin, NumberedMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'svc.survey.campaign'
     __string__ = "Survey Campaign"
     _number_sequence = 'survey_campaign_sequence'
@@ -335,15 +336,15 @@ class Campaign(NumberedMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def default_date(cls):
-        return dt.date.today()
+        return Pool().get('ir.date').today()
 
     @classmethod
     def default_year(cls):
-        return dt.date.today().year
+        return cls.default_date().year
 
     @classmethod
     def default_half(cls):
-        return '1' if dt.date.today().month <= 6 else '2'
+        return '1' if cls.default_date().month <= 6 else '2'
 
     @classmethod
     def default_sampling(cls):
@@ -432,7 +433,7 @@ class Campaign(NumberedMixin, Workflow, ModelSQL, ModelView):
         default.setdefault('issues', None)
         default.setdefault('forms', None)
         default.setdefault('forms_name', None)
-        default.setdefault('date', dt.date.today())
+        default.setdefault('date', cls.default_date())
         return super().copy(campaigns, default=default)
 
     @classmethod
@@ -661,7 +662,7 @@ class Response(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('answered')
     def answer(cls, responses):
-        today = dt.date.today()
+        today = Pool().get('ir.date').today()
         for response in responses:
             if not response.answered_at:
                 response.answered_at = today

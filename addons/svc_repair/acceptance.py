@@ -348,7 +348,7 @@ class Ticket(metaclass=PoolMeta):
         return '\n'.join(filter(None, [scores, remark]))
 
 
-class Photo(ModelSQL, ModelView):
+class Photo(repair.ClockDefaultMixin, ModelSQL, ModelView):
     __name__ = 'svc.repair.ticket.photo'
     __string__ = "Repair Photo"
 

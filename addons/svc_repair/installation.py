@@ -397,7 +397,7 @@ class Installation_Employee(ModelSQL):
         'company.employee', "Employee", required=True, ondelete='CASCADE')
 
 
-class Review(ModelSQL, ModelView):
+class Review(repair.ClockDefaultMixin, ModelSQL, ModelView):
     "Entry review sheet: whether the site is fit for the team to enter"
     __name__ = 'svc.repair.installation.review'
     __string__ = "Entry Review"

@@ -85,6 +85,19 @@ def stamp_fields(string_by, string_at):
         fields.DateTime(string_at, readonly=True))
 
 
+class ClockDefaultMixin:
+    """Ask the server for the defaults of each new record
+
+    Clients keep default_get for five minutes: a default read from the
+    clock would stamp every record of those minutes with the same time."""
+    __slots__ = ()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__rpc__['default_get'].cache = None
+
+
 class NumberedMixin:
     """Number new records from a sequence; find and sort them by number
 
@@ -357,8 +370,8 @@ class EscalationMixin:
 
 
 class Ticket(
-        IdSearchMixin, DeadlineMixin, EscalationMixin, NumberedMixin, Workflow,
-        ModelSQL, ModelView, ChatMixin):
+        ClockDefaultMixin, IdSearchMixin, DeadlineMixin, EscalationMixin,
+        NumberedMixin, Workflow, ModelSQL, ModelView, ChatMixin):
     __name__ = 'svc.repair.ticket'
     __string__ = "Repair Ticket"
     _rec_name = 'number'

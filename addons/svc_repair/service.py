@@ -18,7 +18,7 @@ from .exceptions import (
     CashValidationError, ContractValidationError, QuotationError,
     ServiceCategoryValidationError, TicketLineValidationError,
     TicketStartQuotationError)
-from .repair import NumberedMixin
+from .repair import ClockDefaultMixin, NumberedMixin
 
 SERVICE_CATEGORIES = [
     ('A', "A Paid Service"),
@@ -689,7 +689,7 @@ class Line(sequence_ordered(), ModelSQL, ModelView):
         return '%s @ %s' % (self.product.rec_name, self.ticket.rec_name)
 
 
-class Cash(Workflow, ModelSQL, ModelView):
+class Cash(ClockDefaultMixin, Workflow, ModelSQL, ModelView):
     "Cash taken on site for a repair, then handed over to finance"
     __name__ = 'svc.repair.cash'
     __string__ = "Repair Cash Receipt"

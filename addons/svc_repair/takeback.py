@@ -204,7 +204,9 @@ class Ticket(metaclass=PoolMeta):
         super().close(tickets)
 
 
-class Pickup(repair.NumberedMixin, Workflow, ModelSQL, ModelView):
+class Pickup(
+        repair.ClockDefaultMixin, repair.NumberedMixin, Workflow, ModelSQL,
+        ModelView):
     "A customer's product taken back for repair, with its receipt"
     __name__ = 'svc.repair.pickup'
     __string__ = "Taken-back Item"

@@ -21,7 +21,7 @@ from trytond.modules.svc_customer_service.exceptions import (
 from trytond.modules.svc_customer_service.survey import (
     allocate, stratified_sample)
 from trytond.modules.svc_repair.tests.test_module import (
-    queue_worker, run_tasks, worker_tasks)
+    ClockDefaultsTestMixin, queue_worker, run_tasks, worker_tasks)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -207,7 +207,8 @@ def answer_all(campaign, choice_index=0, score=4, problem=False):
     Response.answer(campaign.responses)
 
 
-class SvcCustomerServiceTestCase(CompanyTestMixin, ModuleTestCase):
+class SvcCustomerServiceTestCase(
+        ClockDefaultsTestMixin, CompanyTestMixin, ModuleTestCase):
     "Test Svc Customer Service module"
     module = 'svc_customer_service'
     extras = ['svc_property']

@@ -7,6 +7,7 @@ from unittest.mock import patch
 
 import trytond.config as config
 from trytond.exceptions import UserError
+from trytond.model import ModelStorage
 from trytond.model.exceptions import (
     AccessButtonError, AccessError, RequiredValidationError,
     SelectionValidationError, SQLConstraintError)
@@ -188,7 +189,36 @@ def setup_repair():
         users=users)
 
 
-class SvcRepairTestCase(ModuleTestCase):
+def clock_defaults(Model):
+    """Yield the date and time fields of Model whose default, defined by
+    one of our modules, reads the clock"""
+    for name, default in Model._defaults.items():
+        if Model._fields[name]._type not in {'date', 'datetime'}:
+            continue
+        owner = next(
+            c for c in Model.__mro__ if f'default_{name}' in vars(c))
+        if (owner.__module__.startswith('trytond.modules.svc_')
+                and default() is not None):
+            yield name
+
+
+class ClockDefaultsTestMixin:
+    "Check that no client keeps a default of our modules read from the clock"
+
+    @with_transaction()
+    def test_clock_defaults_not_cached(self):
+        "Test each new record asks the server for the time"
+        for name, Model in Pool().iterobject():
+            if not issubclass(Model, ModelStorage):
+                continue
+            for field in clock_defaults(Model):
+                with self.subTest(model=name, field=field):
+                    self.assertIsNone(
+                        Model.__rpc__['default_get'].cache,
+                        msg=f"{name}.default_{field} is cached by clients")
+
+
+class SvcRepairTestCase(ClockDefaultsTestMixin, ModuleTestCase):
     "Test Svc Repair module"
     module = REPAIR_MODULES[0]
     extras = REPAIR_MODULES[1:]
