@@ -15,6 +15,7 @@ import re
 import signal
 import threading
 import time
+import uuid
 
 import pytest
 from served import Client, RPCError, free_port, serve
@@ -42,6 +43,13 @@ def wait_until(condition, timeout, interval=0.1):
 @pytest.fixture(scope='module')
 def admin(demo_server, demo_database):
     return Client(demo_server.base_url, demo_database.database)
+
+
+def new_caller(admin):
+    "A caller of her own: no recent reception makes a call a duplicate"
+    party, = admin('party.party.create', [{
+                'name': f"测试来电人 {uuid.uuid4().hex[:6]}"}])
+    return party
 
 
 def existing_numbers(admin, model):
@@ -85,7 +93,7 @@ def test_refused_ticket_leaves_nothing(admin):
     "A ticket without its description is refused and not stored"
     before = admin.ids('svc.repair.ticket')
     numbers = existing_numbers(admin, 'svc.repair.ticket')
-    reporter, = admin.ids('party.party')[:1]
+    reporter = new_caller(admin)
     with pytest.raises(RPCError) as refusal:
         admin('svc.repair.ticket.create', [{
                     'reporter': reporter,
@@ -105,7 +113,7 @@ def test_refused_reception_leaves_nothing(admin):
     "A reception without its content is refused and not in the inbox"
     before = admin.ids('svc.reception')
     numbers = existing_numbers(admin, 'svc.reception')
-    caller = admin.ids('party.party')[-1]
+    caller = new_caller(admin)
     with pytest.raises(RPCError) as refusal:
         admin('svc.reception.create', [{'caller': caller}])
     assert "内容" in refusal.value.message
@@ -142,7 +150,7 @@ def test_refused_core_create_leaves_nothing(admin):
 def test_cron_escalates_overdue_ticket(admin, demo_server):
     "trytond-cron runs beside the server and escalates an overdue ticket"
     assert 'cron' in demo_server.processes
-    reporter = admin.ids('party.party')[0]
+    reporter = new_caller(admin)
     ticket, = admin('svc.repair.ticket.create', [{
                 'reporter': reporter,
                 'description': "楼道灯不亮（逾期测试）",
@@ -246,7 +254,7 @@ def test_killed_process_leaves_nothing_half_written(
         admin, demo_database, second_node):
     "A process killed mid-request: the others serve, nothing is stored"
     before = admin.ids('svc.reception')
-    caller = admin.ids('party.party')[-1]
+    caller = new_caller(admin)
     batch = [{'caller': caller, 'content': f"批量来电 {i}",
             'kind': 'consultation'} for i in range(3000)]
     clerk = Client(second_node.base_url, demo_database.database)
@@ -261,7 +269,8 @@ def test_killed_process_leaves_nothing_half_written(
     request = threading.Thread(target=create)
     request.start()
     time.sleep(2)
-    assert request.is_alive(), "the request ended before it could be killed"
+    assert request.is_alive(), (
+        f"the request ended before it could be killed: {outcome}")
     master = second_node.processes['app'].pid
     workers = [int(pid) for pid in open(
             f'/proc/{master}/task/{master}/children').read().split()]
